@@ -1,0 +1,22 @@
+import type { HotHistory } from "@llm-chat/history";
+import type { ModelRegistry } from "@llm-chat/llm";
+import type { Producer } from "@llm-chat/queue";
+import type { Store } from "@llm-chat/store";
+import type { Redis } from "ioredis";
+import type { Logger } from "@llm-chat/logger";
+
+export interface AppDeps {
+  logger: Logger;
+  store: Store;
+  redis: Redis;
+  producer: Producer;
+  models: ModelRegistry;
+  history: HotHistory;
+  config: {
+    bodyLimit: string;
+    /** Prefix for URLs in responses: API_PUBLIC_URL, or "" for host-relative URLs. */
+    publicUrl: string;
+    defaultModel: string;
+  };
+  isShuttingDown(): boolean;
+}

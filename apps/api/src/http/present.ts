@@ -1,0 +1,43 @@
+import type { Conversation, Message, Query } from "@llm-chat/contracts";
+import type { ConversationDoc, MessageDoc, QueryDoc } from "@llm-chat/store";
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function presentConversation(doc: ConversationDoc): Conversation {
+  return {
+    id: doc._id,
+    model: doc.model,
+    title: doc.title,
+    system: doc.system,
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+  };
+}
+
+export function presentMessage(doc: MessageDoc): Message {
+  return { id: doc._id, role: doc.role, content: doc.content, queryId: doc.queryId, createdAt: doc.createdAt.toISOString() };
+}
+
+export function queryUrls(baseUrl: string, id: string): Query["urls"] {
+  const get = `${baseUrl}/v1/queries/${id}`;
+  return { get, cancel: `${get}/cancel`, events: `${get}/events` };
+}
+
+export function presentQuery(doc: QueryDoc, baseUrl: string): Query {
+  return {
+    id: doc._id,
+    conversationId: doc.conversationId,
+    model: doc.model,
+    prompt: doc.prompt,
+    params: doc.params,
+    status: doc.status,
+    output: doc.output,
+    error: doc.error,
+    attempts: doc.attempts,
+    createdAt: doc.createdAt.toISOString(),
+    startedAt: iso(doc.startedAt),
+    finishedAt: iso(doc.finishedAt),
+    metrics: doc.metrics,
+    urls: queryUrls(baseUrl, doc._id),
+  };
+}

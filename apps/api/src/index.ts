@@ -1,0 +1,56 @@
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { loadEnvOrExit } from "@llm-chat/config";
+import { createHotHistory } from "@llm-chat/history";
+import { createShutdown } from "@llm-chat/lifecycle";
+import { createModelRegistry } from "@llm-chat/llm";
+import { createLogger } from "@llm-chat/logger";
+import { createProducer, createRedis } from "@llm-chat/queue";
+import { openStore } from "@llm-chat/store";
+import { createApp } from "./app.js";
+
+const env = loadEnvOrExit(process.env, "api");
+const logger = createLogger({ name: "api", level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
+const shutdown = createShutdown(logger);
+shutdown.handleSignals(15_000);
+
+const store = await openStore(env.MONGO_URL, "llm-chat-api");
+const redis = createRedis(env.REDIS_URL, "producer");
+redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+const producer = createProducer(redis, env.QUEUE_PREFIX, {
+  queryAttempts: env.QUERY_ATTEMPTS,
+  queryBackoffMs: env.QUERY_BACKOFF_MS,
+});
+const models = createModelRegistry({ llama2ModelPath: env.LLAMA2_MODEL_PATH, mistralModelPath: env.MISTRAL_MODEL_PATH });
+const history = createHotHistory(redis, store.messages, {
+  keyPrefix: env.QUEUE_PREFIX,
+  maxTurns: env.HISTORY_MAX_TURNS,
+  ttlSeconds: env.HISTORY_TTL_SECONDS,
+});
+
+const app = createApp({
+  logger,
+  store,
+  redis,
+  producer,
+  models,
+  history,
+  config: { bodyLimit: env.API_BODY_LIMIT, publicUrl: env.API_PUBLIC_URL ?? "", defaultModel: "llama2" },
+  isShuttingDown: () => shutdown.started,
+});
+
+const server = app.listen(env.API_PORT, env.API_HOST);
+await once(server, "listening");
+// Slow clients must not hold sockets forever.
+server.requestTimeout = 30_000;
+server.headersTimeout = 10_000;
+const { port } = server.address() as AddressInfo;
+logger.info({ host: env.API_HOST, port }, "api listening");
+
+shutdown.register("http server", () => {
+  server.closeIdleConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+});
+shutdown.register("queues", () => producer.close());
+shutdown.register("redis", () => redis.quit());
+shutdown.register("mongodb", () => store.close());

@@ -1,0 +1,49 @@
+import {
+  conversationIdSchema,
+  createConversationBodySchema,
+  type ConversationWithMessages,
+  pageQuerySchema,
+} from "@llm-chat/contracts";
+import { Router } from "express";
+import type { AppDeps } from "../deps.js";
+import { principal } from "../http/auth.js";
+import { notFound } from "../http/problem.js";
+import { presentConversation, presentMessage } from "../http/present.js";
+import { parseBody, parseId, parseQuery } from "../http/validate.js";
+import { requireModel } from "./require-model.js";
+import { cursorId, toPage } from "./pagination.js";
+
+export function conversationRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const { conversations, messages } = deps.store;
+
+  router.post("/v1/conversations", async (req, res) => {
+    const { userId } = principal(req);
+    const body = parseBody(req, createConversationBodySchema);
+    requireModel(deps.models, body.model);
+    const doc = conversations.build({ userId, model: body.model, title: body.title, system: body.system });
+    await conversations.insert(doc);
+    res.status(201).location(`${deps.config.publicUrl}/v1/conversations/${doc._id}`).json(presentConversation(doc));
+  });
+
+  router.get("/v1/conversations", async (req, res) => {
+    const { userId } = principal(req);
+    const page = parseQuery(req, pageQuerySchema);
+    const docs = await conversations.listForUser(userId, page.limit + 1, cursorId(page));
+    res.json(toPage(docs, page.limit, presentConversation));
+  });
+
+  router.get("/v1/conversations/:id", async (req, res) => {
+    const { userId } = principal(req);
+    const id = parseId(req, "id", conversationIdSchema, "conversation");
+    const doc = await conversations.findForUser(id, userId);
+    if (!doc) throw notFound("conversation");
+    const body: ConversationWithMessages = {
+      ...presentConversation(doc),
+      messages: (await messages.listForConversation(doc._id)).map(presentMessage),
+    };
+    res.json(body);
+  });
+
+  return router;
+}

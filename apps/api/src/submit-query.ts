@@ -1,0 +1,76 @@
+import type { SubmitQueryBody } from "@llm-chat/contracts";
+import type { ConversationDoc, QueryDoc } from "@llm-chat/store";
+import type { AppDeps } from "./deps.js";
+import { HttpProblem } from "./http/problem.js";
+import { requireModel } from "./routes/require-model.js";
+
+const field = (pointer: string, message: string) => [{ in: "body" as const, pointer, message }];
+
+async function resolveConversation(
+  deps: AppDeps,
+  userId: string,
+  body: SubmitQueryBody,
+): Promise<{ conversation: ConversationDoc; isNew: boolean }> {
+  const { conversations } = deps.store;
+  if (body.conversationId === undefined) {
+    const model = requireModel(deps.models, body.model ?? deps.config.defaultModel);
+    const conversation = conversations.build({ userId, model: model.id, system: body.system });
+    return { conversation, isNew: true };
+  }
+  const conversation = await conversations.findForUser(body.conversationId, userId);
+  if (!conversation) {
+    throw new HttpProblem(404, "Conversation not found", `conversation ${body.conversationId} not found`,
+      field("/conversationId", "no such conversation"));
+  }
+  if (body.model !== undefined && body.model !== conversation.model) {
+    throw new HttpProblem(422, "Model mismatch", `this conversation uses model "${conversation.model}"`,
+      field("/model", `must be "${conversation.model}" or left out`));
+  }
+  if (body.system !== undefined) {
+    throw new HttpProblem(422, "Validation failed", "system can only be set when a conversation starts",
+      field("/system", "not allowed with conversationId"));
+  }
+  requireModel(deps.models, conversation.model);
+  return { conversation, isNew: false };
+}
+
+/**
+ * Records the query and enqueues its job. If the job cannot be enqueued (Redis down), the
+ * records written for this request are removed again and the client gets a 503: a query
+ * is either accepted in full or not at all.
+ */
+export async function submitQuery(deps: AppDeps, userId: string, body: SubmitQueryBody): Promise<QueryDoc> {
+  const { conversations, queries } = deps.store;
+  const { conversation, isNew } = await resolveConversation(deps, userId, body);
+
+  let seq: number;
+  if (isNew) {
+    seq = 0;
+    conversation.nextSeq = 1;
+    await conversations.insert(conversation);
+  } else {
+    seq = await conversations.takeSeq(conversation._id);
+  }
+
+  const query = queries.build({
+    userId,
+    conversationId: conversation._id,
+    seq,
+    model: conversation.model,
+    prompt: body.prompt,
+    params: body.params ?? {},
+  });
+  try {
+    await queries.insert(query);
+    await deps.producer.enqueue("query", { queryId: query._id, conversationId: conversation._id, userId }, query._id);
+  } catch (error) {
+    await Promise.allSettled([
+      queries.delete(query._id),
+      isNew ? conversations.delete(conversation._id) : Promise.resolve(),
+    ]);
+    deps.logger.error({ err: error, queryId: query._id }, "could not accept query");
+    throw new HttpProblem(503, "Service unavailable", "the query could not be queued; try again shortly",
+      undefined, { "Retry-After": "5" });
+  }
+  return query;
+}

@@ -1,0 +1,35 @@
+import type { QueryErrorCode } from "@llm-chat/contracts";
+import { ProviderError } from "@llm-chat/llm";
+
+export class QueryTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`the query did not finish within its deadline of ${timeoutMs} ms`);
+    this.name = "QueryTimeoutError";
+  }
+}
+
+export interface Verdict {
+  /** Retrying cannot help: fail the query now. */
+  permanent: boolean;
+  code: QueryErrorCode;
+  message: string;
+}
+
+/** Decides what a failed attempt means for the query. Unknown errors are assumed transient. */
+export function judge(error: unknown): Verdict {
+  if (error instanceof QueryTimeoutError) return { permanent: true, code: "timeout", message: error.message };
+  if (error instanceof ProviderError) {
+    switch (error.kind) {
+      case "model_failed":
+        return { permanent: true, code: "model_failed", message: error.message };
+      case "model_canceled":
+        return { permanent: true, code: "model_canceled", message: error.message };
+      case "rejected":
+        return { permanent: true, code: "provider_rejected", message: error.message };
+      case "transient":
+        return { permanent: false, code: "provider_unavailable", message: error.message };
+    }
+  }
+  // Database or Redis hiccups: worth another attempt, but never leak their text to clients.
+  return { permanent: false, code: "internal", message: "the query could not be completed" };
+}

@@ -1,0 +1,80 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { loadEnvOrExit } from "@llm-chat/config";
+import { createHotHistory } from "@llm-chat/history";
+import { createShutdown } from "@llm-chat/lifecycle";
+import { createModelRegistry, createReplicateProvider } from "@llm-chat/llm";
+import { createLogger } from "@llm-chat/logger";
+import { createProducer, createRedis, QueueName } from "@llm-chat/queue";
+import { openStore } from "@llm-chat/store";
+import { Worker } from "bullmq";
+import { createQueryProcessor } from "./query-processor.js";
+import { startSweeper } from "./sweeper.js";
+
+const env = loadEnvOrExit(process.env, "worker");
+if (!env.REPLICATE_API_TOKEN) {
+  process.stderr.write("worker: Invalid environment: REPLICATE_API_TOKEN (missing): required to call Replicate\n");
+  process.exit(1);
+}
+const logger = createLogger({ name: "worker", level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
+const shutdown = createShutdown(logger);
+// The whole shutdown must fit in the orchestrator's grace period: jobs' bound plus closing connections.
+shutdown.handleSignals(env.WORKER_SHUTDOWN_TIMEOUT_MS + 5000);
+
+const store = await openStore(env.MONGO_URL, "llm-chat-worker");
+const redis = createRedis(env.REDIS_URL, "worker");
+redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+const queueRedis = createRedis(env.REDIS_URL, "worker");
+const workerRedis = createRedis(env.REDIS_URL, "worker");
+const producer = createProducer(queueRedis, env.QUEUE_PREFIX, {
+  queryAttempts: env.QUERY_ATTEMPTS,
+  queryBackoffMs: env.QUERY_BACKOFF_MS,
+});
+const history = createHotHistory(redis, store.messages, {
+  keyPrefix: env.QUEUE_PREFIX,
+  maxTurns: env.HISTORY_MAX_TURNS,
+  ttlSeconds: env.HISTORY_TTL_SECONDS,
+});
+const provider = createReplicateProvider({
+  apiToken: env.REPLICATE_API_TOKEN,
+  baseUrl: env.REPLICATE_BASE_URL,
+  pollIntervalMs: env.REPLICATE_POLL_INTERVAL_MS,
+});
+const models = createModelRegistry({ llama2ModelPath: env.LLAMA2_MODEL_PATH, mistralModelPath: env.MISTRAL_MODEL_PATH });
+
+const processor = createQueryProcessor({
+  store,
+  history,
+  models,
+  provider,
+  logger,
+  queryTimeoutMs: env.QUERY_TIMEOUT_MS,
+});
+
+const worker = new Worker(QueueName.query, processor, {
+  connection: workerRedis,
+  prefix: env.QUEUE_PREFIX,
+  concurrency: env.WORKER_CONCURRENCY,
+  lockDuration: env.WORKER_LOCK_DURATION_MS,
+  // A job held by a killed worker is handed on after its lock lapses; allow that to happen
+  // more than once before calling the job broken.
+  maxStalledCount: 3,
+});
+worker.on("error", (err) => logger.warn({ err: err.message }, "worker error"));
+worker.on("ready", () => logger.info({ concurrency: env.WORKER_CONCURRENCY, queue: QueueName.query }, "worker ready"));
+
+const sweeper = startSweeper(store, producer, logger, { intervalMs: 30_000, graceMs: 30_000, batch: 500 });
+
+shutdown.register("sweeper", async () => sweeper.stop());
+shutdown.register("worker", async () => {
+  // Stop taking jobs and let running ones finish; past the bound, hand them back (their
+  // lock lapses and another worker picks them up) rather than hold up the exit.
+  const closed = worker.close().then(() => "closed" as const);
+  const outcome = await Promise.race([closed, sleep(env.WORKER_SHUTDOWN_TIMEOUT_MS, "deadline" as const)]);
+  if (outcome === "deadline") {
+    logger.warn({ boundMs: env.WORKER_SHUTDOWN_TIMEOUT_MS }, "jobs still running at the shutdown bound; handing them back");
+    await worker.close(true);
+  }
+});
+shutdown.register("queues", () => producer.close());
+shutdown.register("redis", () => Promise.all([redis.quit(), queueRedis.quit(), workerRedis.quit()]));
+shutdown.register("mongodb", () => store.close());

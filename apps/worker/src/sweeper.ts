@@ -1,0 +1,43 @@
+import type { Logger } from "@llm-chat/logger";
+import type { Producer } from "@llm-chat/queue";
+import type { Store } from "@llm-chat/store";
+
+export interface SweeperConfig {
+  intervalMs: number;
+  /** Only queries older than this are looked at, so a submit in flight is never raced. */
+  graceMs: number;
+  batch: number;
+}
+
+/**
+ * MongoDB says which queries were accepted; Redis may have lost their jobs (a flush, a
+ * failover without persistence). Re-adding with the query id as job id is a no-op for
+ * jobs that still exist, so every worker can run this without coordination.
+ */
+export function startSweeper(store: Store, producer: Producer, logger: Logger, config: SweeperConfig) {
+  let running = false;
+  const sweep = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const stale = await store.queries.findStaleOpen(new Date(Date.now() - config.graceMs), config.batch);
+      const queue = producer.queue("query");
+      for (const query of stale) {
+        if (await queue.getJob(query._id)) continue;
+        await producer.enqueue(
+          "query",
+          { queryId: query._id, conversationId: query.conversationId, userId: query.userId },
+          query._id,
+        );
+        logger.warn({ queryId: query._id, status: query.status }, "re-enqueued a query whose job was missing");
+      }
+    } catch (err) {
+      logger.warn({ err }, "sweep failed; will try again");
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void sweep(), config.intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer), sweep };
+}

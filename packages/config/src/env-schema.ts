@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+// Env values are strings; "false"/"0" must not coerce to true the way Boolean("false") does.
+const bool = z
+  .enum(["true", "false", "1", "0", ""])
+  .transform((v) => v === "true" || v === "1");
+const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  API_HOST: z.string().min(1).default("127.0.0.1"),
+  API_PORT: port.default(3000),
+  API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "expected a size like 64kb").default("64kb"),
+  API_PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+
+  REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
+  MONGO_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// or mongodb+srv:// URL")
+    .default("mongodb://127.0.0.1:27017/llm-chat"),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:{}-]+$/, "letters, digits, _ - : { } only")
+    .default("llm-chat"),
+
+  REPLICATE_API_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  REPLICATE_BASE_URL: z.url().default("https://api.replicate.com/v1"),
+  REPLICATE_POLL_INTERVAL_MS: positiveInt.default(250),
+  LLAMA2_MODEL_PATH: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+(:[0-9a-f]+)?$/, "expected owner/name or owner/name:version")
+    .default("meta/llama-2-7b-chat"),
+  MISTRAL_MODEL_PATH: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+(:[0-9a-f]+)?$/, "expected owner/name or owner/name:version")
+    .default("mistralai/mistral-7b-instruct-v0.2"),
+
+  WORKER_CONCURRENCY: positiveInt.max(1000).default(50),
+  WORKER_SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
+  WORKER_LOCK_DURATION_MS: positiveInt.min(1000).default(30_000),
+  QUERY_ATTEMPTS: positiveInt.max(20).default(5),
+  QUERY_BACKOFF_MS: positiveInt.default(1000),
+  QUERY_TIMEOUT_MS: positiveInt.default(300_000),
+  HISTORY_MAX_TURNS: positiveInt.max(500).default(20),
+  HISTORY_TTL_SECONDS: positiveInt.default(86_400),
+
+  WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
+});
+
+export type Env = z.infer<typeof envSchema>;

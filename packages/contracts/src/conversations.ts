@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+export const modelIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "expected a model id from GET /v1/models");
+
+export const createConversationBodySchema = z.strictObject({
+  model: modelIdSchema,
+  title: z.string().trim().min(1).max(200).optional(),
+  system: z.string().max(8000).optional(),
+});
+export type CreateConversationBody = z.infer<typeof createConversationBodySchema>;
+
+export const messageRoleSchema = z.enum(["user", "assistant"]);
+
+export const messageSchema = z.object({
+  id: z.string(),
+  role: messageRoleSchema,
+  content: z.string(),
+  queryId: z.string(),
+  createdAt: z.iso.datetime(),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+export const conversationSchema = z.object({
+  id: z.string(),
+  model: z.string(),
+  title: z.string().nullable(),
+  system: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Conversation = z.infer<typeof conversationSchema>;
+
+export const conversationWithMessagesSchema = conversationSchema.extend({
+  messages: z.array(messageSchema),
+});
+export type ConversationWithMessages = z.infer<typeof conversationWithMessagesSchema>;

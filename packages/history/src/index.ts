@@ -1,0 +1,1 @@
+export { createHotHistory, type HotHistory, type HotHistoryConfig } from "./hot-history.js";

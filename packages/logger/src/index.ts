@@ -1,0 +1,1 @@
+export { createLogger, type Logger, type LoggerConfig, redactPaths } from "./create-logger.js";

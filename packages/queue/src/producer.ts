@@ -1,0 +1,34 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { type CatalogSettings, type JobName, type JobPayload, jobCatalog } from "./job-catalog.js";
+
+export interface Producer {
+  /** Validates the payload against the catalog and adds it; `jobId` makes a second add a no-op. */
+  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, jobId: string): Promise<void>;
+  queue(name: JobName): Queue;
+  close(): Promise<void>;
+}
+
+export function createProducer(connection: Redis, prefix: string, settings: CatalogSettings): Producer {
+  const queues = new Map<JobName, Queue>();
+  const queueFor = (name: JobName): Queue => {
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = new Queue(jobCatalog[name].queue, { connection, prefix });
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+
+  return {
+    async enqueue(name, payload, jobId) {
+      const entry = jobCatalog[name];
+      const data = entry.schema.parse(payload);
+      await queueFor(name).add(name, data, { ...entry.options(settings), jobId });
+    },
+    queue: queueFor,
+    async close() {
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
+    },
+  };
+}

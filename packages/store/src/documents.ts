@@ -1,0 +1,64 @@
+import type { GenerationParams, QueryErrorCode, QueryMetrics, QueryStatus } from "@llm-chat/contracts";
+
+export interface UserDoc {
+  _id: string;
+  email: string;
+  passwordHash: string;
+  createdAt: Date;
+}
+
+export interface ApiKeyDoc {
+  _id: string;
+  userId: string;
+  name: string;
+  /** The first characters of the secret, shown in listings so people can tell keys apart. */
+  prefix: string;
+  /** SHA-256 of the secret: keys are 240 random bits, so a fast hash is enough and lookups stay O(1). */
+  hash: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface ConversationDoc {
+  _id: string;
+  userId: string;
+  model: string;
+  title: string | null;
+  system: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Next query sequence number; queries of a conversation are numbered in submit order. */
+  nextSeq: number;
+}
+
+export interface MessageDoc {
+  /** Derived from the query id and role, so recording the same exchange twice is a duplicate-key no-op. */
+  _id: string;
+  conversationId: string;
+  userId: string;
+  queryId: string;
+  role: "user" | "assistant";
+  content: string;
+  /** seq * 2 (+1 for the answer): the order messages are read back in. */
+  order: number;
+  createdAt: Date;
+}
+
+export interface QueryDoc {
+  _id: string;
+  userId: string;
+  conversationId: string;
+  seq: number;
+  model: string;
+  prompt: string;
+  params: GenerationParams;
+  status: QueryStatus;
+  output: string | null;
+  error: { code: QueryErrorCode; message: string } | null;
+  attempts: number;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  metrics: QueryMetrics;
+}

@@ -1,0 +1,64 @@
+import { type Collection, type Db, MongoClient, MongoServerError } from "mongodb";
+import type { ApiKeyDoc, ConversationDoc, MessageDoc, QueryDoc, UserDoc } from "./documents.js";
+
+export interface Collections {
+  users: Collection<UserDoc>;
+  apiKeys: Collection<ApiKeyDoc>;
+  conversations: Collection<ConversationDoc>;
+  messages: Collection<MessageDoc>;
+  queries: Collection<QueryDoc>;
+}
+
+export interface Mongo {
+  client: MongoClient;
+  db: Db;
+  collections: Collections;
+  ping(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function connectMongo(url: string, appName: string): Promise<Mongo> {
+  const client = new MongoClient(url, {
+    appName,
+    // Fail requests fast while the server is away instead of queueing them for 30 s.
+    serverSelectionTimeoutMS: 5000,
+    connectTimeoutMS: 5000,
+    maxPoolSize: 50,
+  });
+  await client.connect();
+  const db = client.db();
+  const collections: Collections = {
+    users: db.collection<UserDoc>("users"),
+    apiKeys: db.collection<ApiKeyDoc>("api_keys"),
+    conversations: db.collection<ConversationDoc>("conversations"),
+    messages: db.collection<MessageDoc>("messages"),
+    queries: db.collection<QueryDoc>("queries"),
+  };
+  return {
+    client,
+    db,
+    collections,
+    async ping(timeoutMs) {
+      await db.command({ ping: 1 }, { timeoutMS: timeoutMs });
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Idempotent: safe to run at every start of every process. */
+export async function ensureIndexes(c: Collections): Promise<void> {
+  await Promise.all([
+    c.users.createIndex({ email: 1 }, { unique: true, name: "email_unique" }),
+    c.apiKeys.createIndex({ hash: 1 }, { unique: true, name: "hash_unique" }),
+    c.apiKeys.createIndex({ userId: 1, _id: -1 }, { name: "user_keys" }),
+    c.conversations.createIndex({ userId: 1, _id: -1 }, { name: "user_conversations" }),
+    c.messages.createIndex({ conversationId: 1, order: 1 }, { name: "conversation_order" }),
+    c.queries.createIndex({ userId: 1, _id: -1 }, { name: "user_queries" }),
+    c.queries.createIndex({ conversationId: 1, seq: 1 }, { name: "conversation_seq" }),
+    c.queries.createIndex({ status: 1, createdAt: 1 }, { name: "status_created" }),
+  ]);
+}
+
+export function isDuplicateKey(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === 11000;
+}

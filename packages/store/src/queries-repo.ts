@@ -1,0 +1,111 @@
+import type { GenerationParams, QueryErrorCode, QueryMetrics, QueryStatus } from "@llm-chat/contracts";
+import type { Filter } from "mongodb";
+import type { QueryDoc } from "./documents.js";
+import { newId } from "./ids.js";
+import type { Collections } from "./mongo.js";
+
+export interface NewQuery {
+  userId: string;
+  conversationId: string;
+  seq: number;
+  model: string;
+  prompt: string;
+  params: GenerationParams;
+}
+
+const emptyMetrics: QueryMetrics = { queueMs: null, modelMs: null, totalMs: null, inputTokens: null, outputTokens: null };
+const open: QueryStatus[] = ["queued", "running"];
+
+export function createQueriesRepo(c: Collections) {
+  return {
+    build(input: NewQuery): QueryDoc {
+      return {
+        _id: newId("query"),
+        ...input,
+        status: "queued",
+        output: null,
+        error: null,
+        attempts: 0,
+        createdAt: new Date(),
+        startedAt: null,
+        finishedAt: null,
+        metrics: emptyMetrics,
+      };
+    },
+
+    async insert(doc: QueryDoc): Promise<void> {
+      await c.queries.insertOne(doc);
+    },
+
+    async delete(id: string): Promise<void> {
+      await c.queries.deleteOne({ _id: id });
+    },
+
+    findForUser(id: string, userId: string): Promise<QueryDoc | null> {
+      return c.queries.findOne({ _id: id, userId });
+    },
+
+    findById(id: string): Promise<QueryDoc | null> {
+      return c.queries.findOne({ _id: id });
+    },
+
+    async listForUser(
+      userId: string,
+      filter: { conversationId?: string | undefined; status?: QueryStatus | undefined },
+      limit: number,
+      beforeId: string | null,
+    ): Promise<QueryDoc[]> {
+      const where: Filter<QueryDoc> = { userId };
+      if (filter.conversationId) where.conversationId = filter.conversationId;
+      if (filter.status) where.status = filter.status;
+      if (beforeId) where._id = { $lt: beforeId };
+      return c.queries.find(where).sort({ _id: -1 }).limit(limit).toArray();
+    },
+
+    /** Claims the query for an attempt. Null when it is already finished (a late or duplicate job). */
+    async markRunning(id: string, now: Date): Promise<QueryDoc | null> {
+      const doc = await c.queries.findOneAndUpdate(
+        { _id: id, status: { $in: open } },
+        { $set: { status: "running" }, $inc: { attempts: 1 } },
+        { returnDocument: "after" },
+      );
+      if (doc && doc.startedAt === null) {
+        // queueMs measures the wait before the first attempt, so later attempts keep it.
+        await c.queries.updateOne({ _id: id, startedAt: null }, { $set: { startedAt: now } });
+        doc.startedAt = now;
+      }
+      return doc;
+    },
+
+    async markSucceeded(id: string, output: string, metrics: QueryMetrics, finishedAt: Date): Promise<boolean> {
+      const result = await c.queries.updateOne(
+        { _id: id, status: { $in: open } },
+        { $set: { status: "succeeded", output, metrics, finishedAt, error: null } },
+      );
+      return result.modifiedCount === 1;
+    },
+
+    async markFailed(id: string, code: QueryErrorCode, message: string, finishedAt: Date): Promise<boolean> {
+      const result = await c.queries.updateOne(
+        { _id: id, status: { $in: open } },
+        { $set: { status: "failed", error: { code, message }, finishedAt } },
+      );
+      return result.modifiedCount === 1;
+    },
+
+    /** Open and created before `olderThan`: candidates for the sweeper to re-enqueue if Redis lost their job. */
+    findStaleOpen(olderThan: Date, limit: number): Promise<QueryDoc[]> {
+      return c.queries
+        .find({ status: { $in: open }, createdAt: { $lt: olderThan } })
+        .sort({ createdAt: 1 })
+        .limit(limit)
+        .toArray();
+    },
+
+    async deleteForConversation(conversationId: string): Promise<void> {
+      await c.queries.deleteMany({ conversationId });
+    },
+  };
+}
+
+export type QueriesRepo = ReturnType<typeof createQueriesRepo>;

@@ -1,0 +1,28 @@
+import { createConversationsRepo } from "./conversations-repo.js";
+import { createMessagesRepo } from "./messages-repo.js";
+import { connectMongo, ensureIndexes, type Mongo } from "./mongo.js";
+import { createQueriesRepo } from "./queries-repo.js";
+import { createUsersRepo } from "./users-repo.js";
+
+export interface Store {
+  mongo: Mongo;
+  users: ReturnType<typeof createUsersRepo>;
+  conversations: ReturnType<typeof createConversationsRepo>;
+  messages: ReturnType<typeof createMessagesRepo>;
+  queries: ReturnType<typeof createQueriesRepo>;
+  close(): Promise<void>;
+}
+
+export async function openStore(url: string, appName: string): Promise<Store> {
+  const mongo = await connectMongo(url, appName);
+  await ensureIndexes(mongo.collections);
+  const c = mongo.collections;
+  return {
+    mongo,
+    users: createUsersRepo(c),
+    conversations: createConversationsRepo(c),
+    messages: createMessagesRepo(c),
+    queries: createQueriesRepo(c),
+    close: () => mongo.close(),
+  };
+}

@@ -1,0 +1,73 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { ApiKeyDoc, UserDoc } from "./documents.js";
+import { newId } from "./ids.js";
+import { type Collections, isDuplicateKey } from "./mongo.js";
+
+export class EmailTakenError extends Error {
+  constructor() {
+    super("email already registered");
+  }
+}
+
+const KEY_PREFIX = "llmc_";
+const PREFIX_SHOWN = KEY_PREFIX.length + 6;
+
+export function hashApiKey(secret: string): string {
+  return createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+export interface NewApiKey {
+  doc: ApiKeyDoc;
+  /** Returned once, to the caller that created it; only its hash is stored. */
+  secret: string;
+}
+
+export function createUsersRepo(c: Collections) {
+  return {
+    /** Creates the user and the first API key. If the key cannot be written, the user is removed again. */
+    async register(email: string, passwordHash: string): Promise<{ user: UserDoc; key: NewApiKey }> {
+      const user: UserDoc = { _id: newId("user"), email, passwordHash, createdAt: new Date() };
+      try {
+        await c.users.insertOne(user);
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new EmailTakenError();
+        throw error;
+      }
+      try {
+        const key = await this.createApiKey(user._id, "default");
+        return { user, key };
+      } catch (error) {
+        await c.users.deleteOne({ _id: user._id });
+        throw error;
+      }
+    },
+
+    async createApiKey(userId: string, name: string): Promise<NewApiKey> {
+      const secret = KEY_PREFIX + randomBytes(30).toString("base64url");
+      const doc: ApiKeyDoc = {
+        _id: newId("apiKey"),
+        userId,
+        name,
+        prefix: secret.slice(0, PREFIX_SHOWN),
+        hash: hashApiKey(secret),
+        createdAt: new Date(),
+        lastUsedAt: null,
+        revokedAt: null,
+      };
+      await c.apiKeys.insertOne(doc);
+      return { doc, secret };
+    },
+
+    /** Resolves a presented secret to its live key, or null. */
+    async findKeyBySecret(secret: string): Promise<ApiKeyDoc | null> {
+      if (!secret.startsWith(KEY_PREFIX)) return null;
+      return c.apiKeys.findOne({ hash: hashApiKey(secret), revokedAt: null });
+    },
+
+    async touchKey(keyId: string, at: Date): Promise<void> {
+      await c.apiKeys.updateOne({ _id: keyId }, { $set: { lastUsedAt: at } });
+    },
+  };
+}
+
+export type UsersRepo = ReturnType<typeof createUsersRepo>;

@@ -1,0 +1,56 @@
+import { type ReplicateStandIn, type StandInOptions, startReplicateStandIn } from "@llm-chat/testkit";
+import { type Isolation, isolate, redisUrl } from "./services.js";
+import { type RunningProcess, startApi, startWorker } from "./processes.js";
+
+export interface System {
+  api: RunningProcess & { url: string };
+  workers: RunningProcess[];
+  standIn: ReplicateStandIn;
+  isolation: Isolation;
+  env: Record<string, string>;
+  startWorker(extra?: Record<string, string>): Promise<RunningProcess>;
+  stop(): Promise<void>;
+}
+
+export interface SystemOptions {
+  standIn?: StandInOptions;
+  env?: Record<string, string>;
+  workers?: number;
+}
+
+/** The real API and worker processes on real Redis and FerretDB, with the stand-in as the model. */
+export async function startSystem(options: SystemOptions = {}): Promise<System> {
+  const isolation = isolate();
+  const standIn = await startReplicateStandIn(options.standIn);
+  const env: Record<string, string> = {
+    REDIS_URL: redisUrl,
+    MONGO_URL: isolation.mongoUrl,
+    QUEUE_PREFIX: isolation.queuePrefix,
+    REPLICATE_API_TOKEN: "test-token",
+    REPLICATE_BASE_URL: standIn.url,
+    REPLICATE_POLL_INTERVAL_MS: "50",
+    QUERY_BACKOFF_MS: "200",
+    ...options.env,
+  };
+  const api = await startApi(env);
+  const workers: RunningProcess[] = [];
+  const system: System = {
+    api,
+    workers,
+    standIn,
+    isolation,
+    env,
+    async startWorker(extra = {}) {
+      const worker = await startWorker({ ...env, ...extra });
+      workers.push(worker);
+      return worker;
+    },
+    async stop() {
+      await Promise.all([api, ...workers].map((p) => p.stop("SIGKILL")));
+      await standIn.close();
+      await isolation.cleanup();
+    },
+  };
+  for (let i = 0; i < (options.workers ?? 1); i++) await system.startWorker();
+  return system;
+}
