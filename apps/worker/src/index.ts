@@ -7,7 +7,7 @@ import { createLogger } from "@llm-chat/logger";
 import { createProducer, createRedis, QueueName } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
 import { Worker } from "bullmq";
-import { createQueryProcessor } from "./query-processor.js";
+import { createQueryProcessor, HAND_BACK } from "./query-processor.js";
 import { startSweeper } from "./sweeper.js";
 
 const env = loadEnvOrExit(process.env, "worker");
@@ -55,6 +55,8 @@ const worker = new Worker(QueueName.query, processor, {
   prefix: env.QUEUE_PREFIX,
   concurrency: env.WORKER_CONCURRENCY,
   lockDuration: env.WORKER_LOCK_DURATION_MS,
+  // Look for lapsed locks as often as a lock can lapse, so a dead worker's jobs move on promptly.
+  stalledInterval: env.WORKER_LOCK_DURATION_MS,
   // A job held by a killed worker is handed on after its lock lapses; allow that to happen
   // more than once before calling the job broken.
   maxStalledCount: 3,
@@ -66,13 +68,14 @@ const sweeper = startSweeper(store, producer, logger, { intervalMs: 30_000, grac
 
 shutdown.register("sweeper", async () => sweeper.stop());
 shutdown.register("worker", async () => {
-  // Stop taking jobs and let running ones finish; past the bound, hand them back (their
-  // lock lapses and another worker picks them up) rather than hold up the exit.
-  const closed = worker.close().then(() => "closed" as const);
-  const outcome = await Promise.race([closed, sleep(env.WORKER_SHUTDOWN_TIMEOUT_MS, "deadline" as const)]);
+  // Stop taking jobs and let running ones finish; past the bound, abort them so each hands
+  // its job back to the queue for another worker, rather than hold up the exit.
+  const closed = worker.close();
+  const outcome = await Promise.race([closed.then(() => "closed"), sleep(env.WORKER_SHUTDOWN_TIMEOUT_MS, "deadline")]);
   if (outcome === "deadline") {
     logger.warn({ boundMs: env.WORKER_SHUTDOWN_TIMEOUT_MS }, "jobs still running at the shutdown bound; handing them back");
-    await worker.close(true);
+    worker.cancelAllJobs(HAND_BACK);
+    await closed;
   }
 });
 shutdown.register("queues", () => producer.close());

@@ -3,7 +3,7 @@ import type { HotHistory } from "@llm-chat/history";
 import { formatChat, type ModelRegistry, type ReplicateProvider, toReplicateInput } from "@llm-chat/llm";
 import type { Logger } from "@llm-chat/logger";
 import type { QueryDoc, Store } from "@llm-chat/store";
-import { type Job, UnrecoverableError } from "bullmq";
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import { judge, QueryTimeoutError } from "./failure.js";
 
 export interface QueryProcessorDeps {
@@ -14,6 +14,9 @@ export interface QueryProcessorDeps {
   logger: Logger;
   queryTimeoutMs: number;
 }
+
+/** The reason a worker gives its running jobs when it must leave before they finish. */
+export const HAND_BACK = "worker shutting down";
 
 export type QueryResult = { outcome: "succeeded" | "skipped" };
 
@@ -91,7 +94,7 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     return { outcome: "succeeded" };
   }
 
-  return async function processQuery(job: Job, _token?: string, signal?: AbortSignal): Promise<QueryResult> {
+  return async function processQuery(job: Job, token?: string, signal?: AbortSignal): Promise<QueryResult> {
     const parsed = queryJobSchema.safeParse(job.data);
     if (!parsed.success) {
       logger.error({ jobId: job.id, issues: parsed.error.issues }, "invalid query job payload");
@@ -104,6 +107,13 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
       log.info({ outcome: result.outcome }, "query processed");
       return result;
     } catch (error) {
+      if (signal?.aborted && signal.reason === HAND_BACK && token) {
+        // Back to the queue without spending an attempt: the next worker starts it afresh.
+        await store.queries.markQueued(data.queryId);
+        await job.moveToDelayed(Date.now(), token);
+        log.info("query handed back at shutdown");
+        throw new DelayedError();
+      }
       const verdict = error instanceof UnrecoverableError
         ? { permanent: true, code: "internal" as const, message: error.message }
         : judge(error);

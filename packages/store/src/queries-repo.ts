@@ -77,6 +77,11 @@ export function createQueriesRepo(c: Collections) {
       return doc;
     },
 
+    /** A running query handed back to the queue (worker shutting down) is waiting again. */
+    async markQueued(id: string): Promise<void> {
+      await c.queries.updateOne({ _id: id, status: "running" }, { $set: { status: "queued" } });
+    },
+
     async markSucceeded(id: string, output: string, metrics: QueryMetrics, finishedAt: Date): Promise<boolean> {
       const result = await c.queries.updateOne(
         { _id: id, status: { $in: open } },

@@ -27,12 +27,14 @@ export function sendProblem(res: Response, problem: Problem, headers: Record<str
 }
 
 export function fromZodError(location: FieldError["in"], error: z.ZodError): HttpProblem {
-  const errors = error.issues.map((issue) => ({
-    in: location,
-    pointer: `/${issue.path.map(String).join("/")}`,
-    message: issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
-  }));
-  const fields = errors.map((e) => (e.pointer === "/" ? location : e.pointer.slice(1))).join(", ");
+  const pointer = (path: readonly PropertyKey[]) => `/${path.map(String).join("/")}`;
+  // An unknown key is reported on its parent by zod; point at the key itself instead.
+  const errors: FieldError[] = error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ in: location, pointer: pointer([...issue.path, key]), message: "unknown field" }))
+      : [{ in: location, pointer: pointer(issue.path), message: issue.message }],
+  );
+  const fields = [...new Set(errors.map((e) => (e.pointer === "/" ? location : e.pointer.slice(1))))].join(", ");
   return new HttpProblem(422, "Validation failed", `invalid ${location}: ${fields}`, errors);
 }
 
