@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, register } from "./support/client.js";
-import { withMongo } from "./support/services.js";
+import { withMongo } from "@llm-chat/testkit";
 import { type System, startSystem } from "./support/system.js";
 
 interface Problem {

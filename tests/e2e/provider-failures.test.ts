@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, type QueryView, register, waitForQuery } from "./support/client.js";
-import { redisUrl, withMongo } from "./support/services.js";
+import { testRedisUrl, withMongo } from "@llm-chat/testkit";
 import { type System, startSystem } from "./support/system.js";
 
 describe("provider failures", () => {
@@ -72,7 +72,7 @@ describe("provider failures", () => {
   });
 
   it("fails a job whose payload does not parse without retrying it", async () => {
-    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
     const queue = new Queue("query", { connection, prefix: system.isolation.queuePrefix });
     try {
       const job = await queue.add("query", { queryId: "not-an-id" }, { attempts: 5, jobId: "bad-payload" });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { call, type QueryView, register, waitForQuery } from "./support/client.js";
-import { withMongo } from "./support/services.js";
+import { withMongo } from "@llm-chat/testkit";
 import { type System, startSystem } from "./support/system.js";
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {

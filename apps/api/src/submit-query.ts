@@ -43,34 +43,26 @@ export async function submitQuery(deps: AppDeps, userId: string, body: SubmitQue
   const { conversations, queries } = deps.store;
   const { conversation, isNew } = await resolveConversation(deps, userId, body);
 
-  let seq: number;
-  if (isNew) {
-    seq = 0;
-    conversation.nextSeq = 1;
-    await conversations.insert(conversation);
-  } else {
-    seq = await conversations.takeSeq(conversation._id);
-  }
-
-  const query = queries.build({
-    userId,
-    conversationId: conversation._id,
-    seq,
-    model: conversation.model,
-    prompt: body.prompt,
-    params: body.params ?? {},
-  });
+  if (isNew) await conversations.insert(conversation);
+  let query: QueryDoc | undefined;
   try {
-    await queries.insert(query);
+    query = await queries.insertNext({
+      userId,
+      conversationId: conversation._id,
+      model: conversation.model,
+      prompt: body.prompt,
+      params: body.params ?? {},
+    });
     await deps.producer.enqueue("query", { queryId: query._id, conversationId: conversation._id, userId }, query._id);
   } catch (error) {
     await Promise.allSettled([
-      queries.delete(query._id),
+      query ? queries.delete(query._id) : Promise.resolve(),
       isNew ? conversations.delete(conversation._id) : Promise.resolve(),
     ]);
-    deps.logger.error({ err: error, queryId: query._id }, "could not accept query");
+    deps.logger.error({ err: error, queryId: query?._id }, "could not accept query");
     throw new HttpProblem(503, "Service unavailable", "the query could not be queued; try again shortly",
       undefined, { "Retry-After": "5" });
   }
+  if (!isNew) void conversations.touch(conversation._id, query.createdAt).catch(() => undefined);
   return query;
 }

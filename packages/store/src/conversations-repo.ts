@@ -21,7 +21,6 @@ export function createConversationsRepo(c: Collections) {
         system: input.system ?? null,
         createdAt: now,
         updatedAt: now,
-        nextSeq: 0,
       };
     },
 
@@ -43,16 +42,8 @@ export function createConversationsRepo(c: Collections) {
       return c.conversations.find(filter).sort({ _id: -1 }).limit(limit).toArray();
     },
 
-    /** Atomically takes the next sequence number, which fixes the query's place in the conversation. */
-    async takeSeq(id: string): Promise<number> {
-      const doc = await c.conversations.findOneAndUpdate(
-        { _id: id },
-        { $inc: { nextSeq: 1 }, $set: { updatedAt: new Date() } },
-        // No projection: FerretDB 1.x does not implement it for findAndModify.
-        { returnDocument: "before" },
-      );
-      if (!doc) throw new Error(`conversation ${id} vanished`);
-      return doc.nextSeq;
+    async touch(id: string, at: Date): Promise<void> {
+      await c.conversations.updateOne({ _id: id }, { $set: { updatedAt: at } });
     },
 
     async delete(id: string): Promise<void> {

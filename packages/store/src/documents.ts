@@ -28,8 +28,6 @@ export interface ConversationDoc {
   system: string | null;
   createdAt: Date;
   updatedAt: Date;
-  /** Next query sequence number; queries of a conversation are numbered in submit order. */
-  nextSeq: number;
 }
 
 export interface MessageDoc {
@@ -49,6 +47,7 @@ export interface QueryDoc {
   _id: string;
   userId: string;
   conversationId: string;
+  /** Place in the conversation, 0, 1, 2… in submit order; unique per conversation. */
   seq: number;
   model: string;
   prompt: string;

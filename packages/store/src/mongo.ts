@@ -54,7 +54,7 @@ export async function ensureIndexes(c: Collections): Promise<void> {
     c.conversations.createIndex({ userId: 1, _id: -1 }, { name: "user_conversations" }),
     c.messages.createIndex({ conversationId: 1, order: 1 }, { name: "conversation_order" }),
     c.queries.createIndex({ userId: 1, _id: -1 }, { name: "user_queries" }),
-    c.queries.createIndex({ conversationId: 1, seq: 1 }, { name: "conversation_seq" }),
+    c.queries.createIndex({ conversationId: 1, seq: 1 }, { unique: true, name: "conversation_seq_unique" }),
     c.queries.createIndex({ status: 1, createdAt: 1 }, { name: "status_created" }),
   ]);
 }

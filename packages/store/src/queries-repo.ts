@@ -2,7 +2,7 @@ import type { GenerationParams, QueryErrorCode, QueryMetrics, QueryStatus } from
 import type { Filter } from "mongodb";
 import type { QueryDoc } from "./documents.js";
 import { newId } from "./ids.js";
-import type { Collections } from "./mongo.js";
+import { type Collections, isDuplicateKey } from "./mongo.js";
 
 export interface NewQuery {
   userId: string;
@@ -33,8 +33,27 @@ export function createQueriesRepo(c: Collections) {
       };
     },
 
-    async insert(doc: QueryDoc): Promise<void> {
-      await c.queries.insertOne(doc);
+    /**
+     * Inserts the query as the next of its conversation. The number comes from the unique
+     * (conversationId, seq) index rather than a counter: two submits racing for one number
+     * cannot both win, and the loser simply takes the next. (A findAndModify $inc counter
+     * loses updates under concurrency on FerretDB 1.x, so it cannot be trusted for this.)
+     */
+    async insertNext(input: Omit<NewQuery, "seq">): Promise<QueryDoc> {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const last = await c.queries.findOne(
+          { conversationId: input.conversationId },
+          { sort: { seq: -1 }, projection: { seq: 1 } },
+        );
+        const doc = this.build({ ...input, seq: last ? last.seq + 1 : 0 });
+        try {
+          await c.queries.insertOne(doc);
+          return doc;
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+      }
+      throw new Error(`could not number a query in conversation ${input.conversationId}: too much contention`);
     },
 
     async delete(id: string): Promise<void> {

@@ -1,5 +1,11 @@
-import { type ReplicateStandIn, type StandInOptions, startReplicateStandIn } from "@llm-chat/testkit";
-import { type Isolation, isolate, redisUrl } from "./services.js";
+import {
+  type Isolation,
+  isolate,
+  type ReplicateStandIn,
+  type StandInOptions,
+  startReplicateStandIn,
+  testRedisUrl,
+} from "@llm-chat/testkit";
 import { type RunningProcess, startApi, startWorker } from "./processes.js";
 
 export interface System {
@@ -23,7 +29,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const isolation = isolate();
   const standIn = await startReplicateStandIn(options.standIn);
   const env: Record<string, string> = {
-    REDIS_URL: redisUrl,
+    REDIS_URL: testRedisUrl(),
     MONGO_URL: isolation.mongoUrl,
     QUEUE_PREFIX: isolation.queuePrefix,
     REPLICATE_API_TOKEN: "test-token",

@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
 
-export const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const mongoBase = process.env.TEST_MONGO_URL ?? "mongodb://127.0.0.1:27017";
+/** Where the tests find Redis and the MongoDB-compatible server; scripts/test.sh starts both. */
+export const testRedisUrl = () => process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export const testMongoUrl = () => process.env.TEST_MONGO_URL ?? "mongodb://127.0.0.1:27017";
 
 /** A database and queue prefix of its own for each test file, as BullMQ's own tests do. */
 export interface Isolation {
@@ -18,18 +19,18 @@ export function isolate(): Isolation {
   const dbName = `llmchat_test_${suffix}`;
   const queuePrefix = `test-${suffix}`;
   return {
-    mongoUrl: `${mongoBase}/${dbName}`,
+    mongoUrl: `${testMongoUrl()}/${dbName}`,
     dbName,
     queuePrefix,
     async cleanup() {
-      const client = new MongoClient(mongoBase);
+      const client = new MongoClient(testMongoUrl());
       try {
         await client.connect();
         await client.db(dbName).dropDatabase();
       } finally {
         await client.close();
       }
-      const redis = new Redis(redisUrl);
+      const redis = new Redis(testRedisUrl());
       try {
         let cursor = "0";
         do {

@@ -1,0 +1,77 @@
+import { type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
+import { openStore, type QueryDoc, type Store } from "@llm-chat/store";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHotHistory, type HotHistory } from "../src/index.js";
+
+describe("the hot history", () => {
+  let isolation: Isolation;
+  let store: Store;
+  let redis: Redis;
+  let history: HotHistory;
+
+  beforeAll(async () => {
+    isolation = isolate();
+    store = await openStore(isolation.mongoUrl, "history-test");
+    redis = new Redis(testRedisUrl());
+    history = createHotHistory(redis, store.messages, { keyPrefix: isolation.queuePrefix, maxTurns: 3, ttlSeconds: 60 });
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await store.close();
+    await isolation.cleanup();
+  });
+
+  const key = (conversationId: string) => `${isolation.queuePrefix}:history:${conversationId}`;
+
+  const record = async (conversationId: string, seq: number): Promise<void> => {
+    const query: QueryDoc = {
+      ...store.queries.build({ userId: "usr_x", conversationId, seq, model: "llama2", prompt: `q${seq}`, params: {} }),
+    };
+    await store.messages.recordExchange(query, `a${seq}`);
+    await history.append(conversationId, { seq, user: `q${seq}`, assistant: `a${seq}` });
+  };
+
+  it("keeps one copy of a turn however often it is appended", async () => {
+    await record("conv_a", 0);
+    await history.append("conv_a", { seq: 0, user: "q0", assistant: "a0" });
+    await history.append("conv_a", { seq: 0, user: "q0", assistant: "a0" });
+    expect(await redis.zcard(key("conv_a"))).toBe(1);
+    const { turns, source } = await history.load("conv_a", 1);
+    expect(source).toBe("redis");
+    expect(turns).toEqual([{ seq: 0, user: "q0", assistant: "a0" }]);
+  });
+
+  it("keeps only the newest turns a prompt can use, with a TTL", async () => {
+    for (let seq = 0; seq < 5; seq++) await record("conv_b", seq);
+    const { turns } = await history.load("conv_b", 5);
+    expect(turns.map((t) => t.seq)).toEqual([2, 3, 4]);
+    const ttl = await redis.ttl(key("conv_b"));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
+  });
+
+  it("only returns turns before the asking query", async () => {
+    const { turns } = await history.load("conv_b", 3);
+    expect(turns.map((t) => t.seq)).toEqual([2]);
+  });
+
+  it("rebuilds a lost history from MongoDB", async () => {
+    for (let seq = 0; seq < 4; seq++) await record("conv_c", seq);
+    await redis.del(key("conv_c"));
+    const rebuilt = await history.load("conv_c", 4);
+    expect(rebuilt.source).toBe("mongo");
+    expect(rebuilt.turns.map((t) => [t.user, t.assistant])).toEqual([
+      ["q1", "a1"],
+      ["q2", "a2"],
+      ["q3", "a3"],
+    ]);
+    expect(await redis.zcard(key("conv_c"))).toBe(3);
+    expect((await history.load("conv_c", 4)).source).toBe("redis");
+  });
+
+  it("forgets a conversation when asked", async () => {
+    await history.drop("conv_c");
+    expect(await redis.exists(key("conv_c"))).toBe(0);
+  });
+});

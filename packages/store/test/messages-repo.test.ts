@@ -1,0 +1,60 @@
+import { type Isolation, isolate } from "@llm-chat/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore, type Store } from "../src/index.js";
+
+describe("the messages repository", () => {
+  let isolation: Isolation;
+  let store: Store;
+
+  beforeAll(async () => {
+    isolation = isolate();
+    store = await openStore(isolation.mongoUrl, "store-test");
+  });
+  afterAll(async () => {
+    await store.close();
+    await isolation.cleanup();
+  });
+
+  it("records an exchange once, and a retry with a different answer keeps the first", async () => {
+    const query = store.queries.build({ userId: "usr_x", conversationId: "conv_1", seq: 0, model: "llama2", prompt: "hi", params: {} });
+    expect(await store.messages.recordExchange(query, "first answer")).toBe("first answer");
+    expect(await store.messages.recordExchange(query, "second answer")).toBe("first answer");
+    const messages = await store.messages.listForConversation("conv_1");
+    expect(messages.map((m) => [m.role, m.content])).toEqual([
+      ["user", "hi"],
+      ["assistant", "first answer"],
+    ]);
+  });
+
+  it("reads messages back in submit order, whatever order they were written in", async () => {
+    const build = (seq: number) =>
+      store.queries.build({ userId: "usr_x", conversationId: "conv_2", seq, model: "llama2", prompt: `q${seq}`, params: {} });
+    await store.messages.recordExchange(build(1), "a1");
+    await store.messages.recordExchange(build(0), "a0");
+    const messages = await store.messages.listForConversation("conv_2");
+    expect(messages.map((m) => m.content)).toEqual(["q0", "a0", "q1", "a1"]);
+  });
+
+  it("claims a query for one attempt at a time and never reopens a finished one", async () => {
+    const query = await store.queries.insertNext({ userId: "usr_x", conversationId: "conv_3", model: "llama2", prompt: "p", params: {} });
+    const first = await store.queries.markRunning(query._id, new Date());
+    expect(first?.attempts).toBe(1);
+    expect(first?.status).toBe("running");
+    const second = await store.queries.markRunning(query._id, new Date());
+    expect(second?.attempts).toBe(2);
+    expect(second?.startedAt?.getTime()).toBe(first?.startedAt?.getTime());
+    const metrics = { queueMs: 1, modelMs: 2, totalMs: 3, inputTokens: null, outputTokens: null };
+    expect(await store.queries.markSucceeded(query._id, "out", metrics, new Date())).toBe(true);
+    expect(await store.queries.markRunning(query._id, new Date())).toBeNull();
+    expect(await store.queries.markFailed(query._id, "internal", "late", new Date())).toBe(false);
+    expect((await store.queries.findById(query._id))?.status).toBe("succeeded");
+  });
+
+  it("numbers a conversation's queries 0, 1, 2… even when they are submitted at the same time", async () => {
+    const input = { userId: "usr_x", conversationId: "conv_4", model: "llama2", prompt: "p", params: {} };
+    const docs = await Promise.all([1, 2, 3, 4, 5].map(() => store.queries.insertNext(input)));
+    expect(docs.map((d) => d.seq).sort()).toEqual([0, 1, 2, 3, 4]);
+    const stored = await store.mongo.collections.queries.find({ conversationId: "conv_4" }).toArray();
+    expect(stored.map((d) => d.seq).sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+});

@@ -1,0 +1,16 @@
+export { startReplicateStandIn } from "./replicate-stand-in.js";
+export { defaultReply, latestUserText, splitIntoTokens } from "./stand-in-reply.js";
+export { FAIL_MARKER, MODEL_FAILURE_MESSAGE } from "./prediction-plan.js";
+export type {
+  CreateOutcome,
+  PredictionMetrics,
+  PredictionStatus,
+  RecordedCreate,
+  ReplicateStandIn,
+  ReplyFunction,
+  StandInBehaviour,
+  StandInCounts,
+  StandInOptions,
+  StandInPrediction,
+} from "./stand-in-types.js";
+export { type Isolation, isolate, testMongoUrl, testRedisUrl, withMongo } from "./test-services.js";

@@ -1,0 +1,99 @@
+/**
+ * Replicate stand-in: a loopback HTTP server that speaks enough of
+ * Replicate's predictions API for the official `replicate` client
+ * (`new Replicate({ auth: "anything", baseUrl: standIn.url })`), so the
+ * system runs end to end without a Replicate account or network.
+ *
+ * Routes (all need `Authorization: Bearer <anything>`):
+ *   POST /v1/models/{owner}/{name}/predictions   { input, webhook?, ... }
+ *   POST /v1/predictions                         { version, input, ... }
+ *   GET  /v1/predictions/{id}
+ *   POST /v1/predictions/{id}/cancel
+ * Creates honour `Prefer: wait[=N]` (hold until terminal, at most N <= 60 s).
+ *
+ * The model echoes: output is the reply `You said: <latest user text>` split
+ * into word tokens (see stand-in-reply.ts). Prompt markers steer a single
+ * prediction:
+ *   [[fail]]      the prediction ends `failed`, error "stand-in: model failed as asked"
+ *   [[slow:MS]]   the prediction takes MS ms instead of latencyMs
+ * Webhooks are recorded on the prediction but never delivered, and
+ * streaming (`urls.stream`) is not offered.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { PredictionBook } from "./prediction-book.js";
+import { mulberry32 } from "./prng.js";
+import { defaultBehaviour, mergeBehaviour } from "./stand-in-behaviour.js";
+import { createRequestHandler, type StandInState } from "./stand-in-handler.js";
+import type { ReplicateStandIn, StandInCounts, StandInOptions } from "./stand-in-types.js";
+
+// Longer than undici's 4 s idle keep-alive, so the client always gives up
+// on an idle socket before the server closes it under a request.
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+// Node's default of 511 overflows when a test opens thousands of sockets at
+// once, and each dropped SYN costs the client a one-second retransmit.
+const LISTEN_BACKLOG = 4096;
+
+function emptyCounts(): StandInCounts {
+  return { creates: 0, gets: 0, cancels: 0, sent429: 0, sent500: 0 };
+}
+
+/** Wildcard binds are reachable on loopback, which is what URLs should name. */
+function urlHost(address: AddressInfo): string {
+  if (address.address === "0.0.0.0" || address.address === "::") return "127.0.0.1";
+  return address.family === "IPv6" ? `[${address.address}]` : address.address;
+}
+
+export async function startReplicateStandIn(options: StandInOptions = {}): Promise<ReplicateStandIn> {
+  const { host = "127.0.0.1", port = 0, ...behaviourOptions } = options;
+  const behaviour = mergeBehaviour(defaultBehaviour(), behaviourOptions);
+  let url = "";
+  const state: StandInState = {
+    behaviour,
+    random: mulberry32(behaviour.seed),
+    inputs: [],
+    counts: emptyCounts(),
+    book: new PredictionBook((id) => ({
+      get: `${url}/predictions/${id}`,
+      cancel: `${url}/predictions/${id}/cancel`,
+    })),
+  };
+
+  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, createRequestHandler(state));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("stand-in: server has no TCP address");
+  url = `http://${urlHost(address)}:${address.port}/v1`;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    inputs: state.inputs,
+    predictions: state.book.predictions,
+    counts: state.counts,
+    setBehaviour(patch) {
+      state.behaviour = mergeBehaviour(state.behaviour, patch);
+      if (patch.seed !== undefined) state.random = mulberry32(patch.seed);
+    },
+    reset() {
+      // Mutated in place: callers may hold references to these.
+      state.inputs.length = 0;
+      Object.assign(state.counts, emptyCounts());
+    },
+    close() {
+      closed ??= new Promise<void>((resolve, reject) => {
+        state.book.stopAll();
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/** Routes Replicate's predictions API onto the stand-in's state. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type CreateTarget, invalidDetail, parseCreate } from "./create-request.js";
+import { hasCredentials, preferWaitSeconds } from "./http-headers.js";
+import { readJsonBody, sendJson, sendProblem } from "./http-json.js";
+import type { PredictionBook } from "./prediction-book.js";
+import { planPrediction } from "./prediction-plan.js";
+import type { ResolvedBehaviour } from "./stand-in-behaviour.js";
+import type { CreateOutcome, RecordedCreate, StandInCounts } from "./stand-in-types.js";
+
+const MAX_BODY_BYTES = 1_048_576;
+const MODEL_PREDICTIONS = /^\/v1\/models\/([^/]+)\/([^/]+)\/predictions\/?$/;
+const VERSION_PREDICTIONS = /^\/v1\/predictions\/?$/;
+const PREDICTION = /^\/v1\/predictions\/([^/]+)\/?$/;
+const PREDICTION_CANCEL = /^\/v1\/predictions\/([^/]+)\/cancel\/?$/;
+
+export interface StandInState {
+  behaviour: ResolvedBehaviour;
+  random: () => number;
+  readonly inputs: RecordedCreate[];
+  readonly counts: StandInCounts;
+  readonly book: PredictionBook;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function createRequestHandler(state: StandInState): Handler {
+  return (req, res) => {
+    route(state, req, res).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (res.headersSent) res.destroy();
+      else sendProblem(res, 500, `stand-in: ${message}`);
+    });
+  };
+}
+
+async function route(state: StandInState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!hasCredentials(req.headers.authorization)) {
+    sendProblem(res, 401, "You did not pass a valid authentication token", { title: "Unauthenticated" });
+    return;
+  }
+  const path = new URL(req.url ?? "/", "http://stand-in.invalid").pathname;
+  const isPost = req.method === "POST";
+
+  const byModel = MODEL_PREDICTIONS.exec(path);
+  if (isPost && byModel !== null) {
+    const [, owner = "", name = ""] = byModel;
+    const model = `${decodeURIComponent(owner)}/${decodeURIComponent(name)}`;
+    return create(state, req, res, { kind: "model", model });
+  }
+  if (isPost && VERSION_PREDICTIONS.test(path)) return create(state, req, res, { kind: "version" });
+
+  const cancel = PREDICTION_CANCEL.exec(path);
+  if (isPost && cancel !== null) {
+    state.counts.cancels += 1;
+    return sendPrediction(res, state.book.cancel(decodeURIComponent(cancel[1] ?? "")));
+  }
+  const get = PREDICTION.exec(path);
+  if (req.method === "GET" && get !== null) {
+    state.counts.gets += 1;
+    return sendPrediction(res, state.book.predictions.get(decodeURIComponent(get[1] ?? "")));
+  }
+  sendProblem(res, 404, "Not found.");
+}
+
+function sendPrediction(res: ServerResponse, prediction: object | undefined): void {
+  if (prediction === undefined) sendProblem(res, 404, "Not found.");
+  else sendJson(res, 200, prediction);
+}
+
+async function create(
+  state: StandInState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: CreateTarget,
+): Promise<void> {
+  const at = Date.now();
+  state.counts.creates += 1;
+  const body = await readJsonBody(req, MAX_BODY_BYTES);
+  if (!body.ok) return sendProblem(res, body.status, body.detail);
+  const parsed = parseCreate(body.value, target);
+  if (!parsed.ok) {
+    const extra = { title: "Input validation failed", invalid_fields: parsed.invalid };
+    return sendProblem(res, 422, invalidDetail(parsed.invalid), extra);
+  }
+  const { request } = parsed;
+  const record = (outcome: CreateOutcome, predictionId: string | null): void => {
+    state.inputs.push({ model: request.model, input: request.input, at, outcome, predictionId });
+  };
+
+  // Injected after validation so a bad body reliably gets its 422, and
+  // drawn separately so rate500 does not shift the 429 sequence of a seed.
+  const { behaviour } = state;
+  if (behaviour.rate429 > 0 && state.random() < behaviour.rate429) {
+    state.counts.sent429 += 1;
+    record("rate-limited", null);
+    const seconds = behaviour.retryAfterSeconds;
+    const detail = `Request was throttled. Expected available in ${seconds} second${seconds === 1 ? "" : "s"}.`;
+    return sendProblem(res, 429, detail, { title: "Request was throttled." }, { "Retry-After": String(seconds) });
+  }
+  if (behaviour.rate500 > 0 && state.random() < behaviour.rate500) {
+    state.counts.sent500 += 1;
+    record("server-error", null);
+    return sendProblem(res, 500, "stand-in: injected server error", { title: "Internal Server Error" });
+  }
+
+  const plan = planPrediction(request.prompt, request.input, behaviour);
+  const prediction = state.book.create({ ...request, plan });
+  record("created", prediction.id);
+
+  const waitSeconds = preferWaitSeconds(req.headers.prefer);
+  if (waitSeconds === undefined) return sendJson(res, 201, prediction);
+  // Replicate's sync mode: hold the 201 until terminal or the wait runs out.
+  const dispose = state.book.waitFor(prediction.id, waitSeconds * 1000, () => sendJson(res, 201, prediction));
+  res.on("close", dispose);
+}

@@ -1,0 +1,95 @@
+/** Public shapes of the Replicate stand-in (see replicate-stand-in.ts). */
+
+export type PredictionStatus = "starting" | "processing" | "succeeded" | "failed" | "canceled";
+
+/** Produces the model's whole reply; the stand-in splits it into output tokens. */
+export type ReplyFunction = (prompt: string, input: Record<string, unknown>) => string;
+
+/** Knobs that may change while the stand-in runs (see setBehaviour). */
+export interface StandInBehaviour {
+  /** Time from creation to a terminal status, in ms. Default 50. */
+  latencyMs?: number;
+  /** Extra ms per output token, on top of latencyMs. Default 0. */
+  tokenDelayMs?: number;
+  /** Probability (0..1) that a create answers 429. Default 0. */
+  rate429?: number;
+  /** Probability (0..1) that a create answers 500. Default 0. */
+  rate500?: number;
+  /** Value of the Retry-After header on 429s, in whole seconds. Default 1. */
+  retryAfterSeconds?: number;
+  /** Seed for the failure-injection PRNG; setting it again restarts the sequence. */
+  seed?: number;
+  /** Replaces the default echo reply. */
+  reply?: ReplyFunction;
+}
+
+export interface StandInOptions extends StandInBehaviour {
+  /** Default "127.0.0.1". */
+  host?: string;
+  /** Default 0, i.e. a random free port. */
+  port?: number;
+}
+
+/** Why a well-formed create did or did not become a prediction. */
+export type CreateOutcome = "created" | "rate-limited" | "server-error";
+
+export interface RecordedCreate {
+  model: string;
+  input: Record<string, unknown>;
+  /** Date.now() when the create arrived. */
+  at: number;
+  outcome: CreateOutcome;
+  predictionId: string | null;
+}
+
+export interface StandInCounts {
+  /** Every create request, including rejected ones. */
+  creates: number;
+  gets: number;
+  cancels: number;
+  sent429: number;
+  sent500: number;
+}
+
+export interface PredictionMetrics {
+  predict_time: number;
+  total_time: number;
+  input_token_count: number;
+  output_token_count: number;
+}
+
+/** Mirrors the fields of Replicate's prediction object that clients read. */
+export interface StandInPrediction {
+  id: string;
+  model: string;
+  version: string;
+  input: Record<string, unknown>;
+  logs: string;
+  output: string[] | null;
+  error: string | null;
+  status: PredictionStatus;
+  source: "api";
+  data_removed: false;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  metrics?: PredictionMetrics;
+  webhook?: string;
+  webhook_events_filter?: string[];
+  urls: { get: string; cancel: string };
+}
+
+export interface ReplicateStandIn {
+  /** Base URL including "/v1", ready for `new Replicate({ baseUrl })`. */
+  readonly url: string;
+  /** Well-formed creates in arrival order (cleared by reset). */
+  readonly inputs: readonly RecordedCreate[];
+  readonly predictions: ReadonlyMap<string, Readonly<StandInPrediction>>;
+  readonly counts: Readonly<StandInCounts>;
+  /** Applies to requests and predictions created from now on. */
+  setBehaviour(patch: StandInBehaviour): void;
+  /** Clears inputs and counts; predictions in flight keep running. */
+  reset(): void;
+  /** Stops timers, drops keep-alive sockets and held requests; idempotent. */
+  close(): Promise<void>;
+}
