@@ -1,6 +1,6 @@
+import { withMongo } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, register } from "./support/client.js";
-import { withMongo } from "@llm-chat/testkit";
 import { type System, startSystem } from "./support/system.js";
 
 interface Problem {
@@ -40,23 +40,108 @@ describe("bad input", () => {
       return { conversations, queries, messages };
     });
 
-  const cases: { name: string; send: () => Promise<{ status: number; body: Problem; headers: Headers }>; status: number; pointer?: string; detail?: RegExp }[] = [
-    { name: "a missing prompt", send: () => call(url, "/v1/queries", { key, json: { conversationId } }), status: 422, pointer: "/prompt" },
-    { name: "an empty prompt", send: () => call(url, "/v1/queries", { key, json: { conversationId, prompt: "   " } }), status: 422, pointer: "/prompt" },
-    { name: "a prompt that is not a string", send: () => call(url, "/v1/queries", { key, json: { prompt: 42 } }), status: 422, pointer: "/prompt" },
-    { name: "an unknown model", send: () => call(url, "/v1/queries", { key, json: { prompt: "hi", model: "gpt-99" } }), status: 422, pointer: "/model" },
-    { name: "an unknown field", send: () => call(url, "/v1/queries", { key, json: { prompt: "hi", temprature: 1 } }), status: 422, detail: /temprature/ },
-    { name: "out-of-range params", send: () => call(url, "/v1/queries", { key, json: { prompt: "hi", params: { temperature: 9 } } }), status: 422, pointer: "/params/temperature" },
-    { name: "malformed JSON", send: () => call(url, "/v1/queries", { key, raw: '{"prompt": "hi",', headers: { "content-type": "application/json" } }), status: 400 },
-    { name: "a conversation id that does not exist", send: () => call(url, "/v1/queries", { key, json: { prompt: "hi", conversationId: "conv_01ARZ3NDEKTSV4RRFFQ69G5FAV" } }), status: 404, pointer: "/conversationId" },
-    { name: "a conversation id of the wrong shape", send: () => call(url, "/v1/queries", { key, json: { prompt: "hi", conversationId: "../etc" } }), status: 422, pointer: "/conversationId" },
-    { name: "a non-JSON content type", send: () => call(url, "/v1/queries", { key, raw: "prompt=hi", headers: { "content-type": "application/x-www-form-urlencoded" } }), status: 415 },
+  const cases: {
+    name: string;
+    send: () => Promise<{ status: number; body: Problem; headers: Headers }>;
+    status: number;
+    pointer?: string;
+    detail?: RegExp;
+  }[] = [
+    {
+      name: "a missing prompt",
+      send: () => call(url, "/v1/queries", { key, json: { conversationId } }),
+      status: 422,
+      pointer: "/prompt",
+    },
+    {
+      name: "an empty prompt",
+      send: () => call(url, "/v1/queries", { key, json: { conversationId, prompt: "   " } }),
+      status: 422,
+      pointer: "/prompt",
+    },
+    {
+      name: "a prompt that is not a string",
+      send: () => call(url, "/v1/queries", { key, json: { prompt: 42 } }),
+      status: 422,
+      pointer: "/prompt",
+    },
+    {
+      name: "an unknown model",
+      send: () => call(url, "/v1/queries", { key, json: { prompt: "hi", model: "gpt-99" } }),
+      status: 422,
+      pointer: "/model",
+    },
+    {
+      name: "an unknown field",
+      send: () => call(url, "/v1/queries", { key, json: { prompt: "hi", temprature: 1 } }),
+      status: 422,
+      detail: /temprature/,
+    },
+    {
+      name: "out-of-range params",
+      send: () => call(url, "/v1/queries", { key, json: { prompt: "hi", params: { temperature: 9 } } }),
+      status: 422,
+      pointer: "/params/temperature",
+    },
+    {
+      name: "malformed JSON",
+      send: () =>
+        call(url, "/v1/queries", { key, raw: '{"prompt": "hi",', headers: { "content-type": "application/json" } }),
+      status: 400,
+    },
+    {
+      name: "a conversation id that does not exist",
+      send: () =>
+        call(url, "/v1/queries", { key, json: { prompt: "hi", conversationId: "conv_01ARZ3NDEKTSV4RRFFQ69G5FAV" } }),
+      status: 404,
+      pointer: "/conversationId",
+    },
+    {
+      name: "a conversation id of the wrong shape",
+      send: () => call(url, "/v1/queries", { key, json: { prompt: "hi", conversationId: "../etc" } }),
+      status: 422,
+      pointer: "/conversationId",
+    },
+    {
+      name: "a non-JSON content type",
+      send: () =>
+        call(url, "/v1/queries", {
+          key,
+          raw: "prompt=hi",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        }),
+      status: 415,
+    },
     { name: "no body at all", send: () => call(url, "/v1/queries", { key, method: "POST" }), status: 422 },
-    { name: "a body over the size limit", send: () => call(url, "/v1/queries", { key, json: { prompt: "x".repeat(200_000) } }), status: 413 },
-    { name: "a model that differs from the conversation's", send: () => call(url, "/v1/queries", { key, json: { prompt: "hi", conversationId, model: "mistral" } }), status: 422, pointer: "/model" },
-    { name: "a conversation with an unknown model", send: () => call(url, "/v1/conversations", { key, json: { model: "nope" } }), status: 422, pointer: "/model" },
-    { name: "a bad page size", send: () => call(url, "/v1/conversations?limit=1000", { key }), status: 422, pointer: "/limit" },
-    { name: "a forged cursor", send: () => call(url, "/v1/conversations?cursor=Zm9v", { key }), status: 422, pointer: "/cursor" },
+    {
+      name: "a body over the size limit",
+      send: () => call(url, "/v1/queries", { key, json: { prompt: "x".repeat(200_000) } }),
+      status: 413,
+    },
+    {
+      name: "a model that differs from the conversation's",
+      send: () => call(url, "/v1/queries", { key, json: { prompt: "hi", conversationId, model: "mistral" } }),
+      status: 422,
+      pointer: "/model",
+    },
+    {
+      name: "a conversation with an unknown model",
+      send: () => call(url, "/v1/conversations", { key, json: { model: "nope" } }),
+      status: 422,
+      pointer: "/model",
+    },
+    {
+      name: "a bad page size",
+      send: () => call(url, "/v1/conversations?limit=1000", { key }),
+      status: 422,
+      pointer: "/limit",
+    },
+    {
+      name: "a forged cursor",
+      send: () => call(url, "/v1/conversations?cursor=Zm9v", { key }),
+      status: 422,
+      pointer: "/cursor",
+    },
   ];
 
   for (const c of cases) {
@@ -86,20 +171,30 @@ describe("bad input", () => {
     const email = `dup-${Date.now()}@example.test`;
     const first = await call(url, "/v1/auth/register", { json: { email, password: "long enough password" } });
     expect(first.status).toBe(201);
-    const again = await call<Problem>(url, "/v1/auth/register", { json: { email: email.toUpperCase(), password: "long enough password" } });
+    const again = await call<Problem>(url, "/v1/auth/register", {
+      json: { email: email.toUpperCase(), password: "long enough password" },
+    });
     expect(again.status).toBe(409);
-    const short = await call<Problem>(url, "/v1/auth/register", { json: { email: "x@example.test", password: "short" } });
+    const short = await call<Problem>(url, "/v1/auth/register", {
+      json: { email: "x@example.test", password: "short" },
+    });
     expect(short.status).toBe(422);
     expect(short.body.errors?.map((e) => e.pointer)).toContain("/password");
-    const noEmail = await call<Problem>(url, "/v1/auth/register", { json: { email: "nope", password: "long enough password" } });
+    const noEmail = await call<Problem>(url, "/v1/auth/register", {
+      json: { email: "nope", password: "long enough password" },
+    });
     expect(noEmail.body.errors?.map((e) => e.pointer)).toContain("/email");
   });
 
   it("stores the password as an argon2id hash and the API key only as a hash", async () => {
     const email = `hash-${Date.now()}@example.test`;
-    const res = await call<{ user: { id: string }; apiKey: { secret: string; prefix: string } }>(url, "/v1/auth/register", {
-      json: { email, password: "long enough password" },
-    });
+    const res = await call<{ user: { id: string }; apiKey: { secret: string; prefix: string } }>(
+      url,
+      "/v1/auth/register",
+      {
+        json: { email, password: "long enough password" },
+      },
+    );
     const stored = await withMongo(system.isolation.mongoUrl, async (client) => ({
       user: await client.db().collection("users").findOne({ email }),
       key: await client.db().collection("api_keys").findOne({ userId: res.body.user.id }),

@@ -1,8 +1,8 @@
+import { testRedisUrl, withMongo } from "@llm-chat/testkit";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, type QueryView, register, waitForQuery } from "./support/client.js";
-import { testRedisUrl, withMongo } from "@llm-chat/testkit";
 import { type System, startSystem } from "./support/system.js";
 
 describe("provider failures", () => {
@@ -26,7 +26,9 @@ describe("provider failures", () => {
   };
 
   const messagesOf = (conversationId: string) =>
-    withMongo(system.isolation.mongoUrl, (client) => client.db().collection("messages").countDocuments({ conversationId }));
+    withMongo(system.isolation.mongoUrl, (client) =>
+      client.db().collection("messages").countDocuments({ conversationId }),
+    );
 
   it("fails a query whose prediction failed at once, with model_failed and no retry", async () => {
     const query = await submit("please [[fail]]");

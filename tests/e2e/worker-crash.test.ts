@@ -1,6 +1,6 @@
+import { withMongo } from "@llm-chat/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { call, type QueryView, register, waitForQuery } from "./support/client.js";
-import { withMongo } from "@llm-chat/testkit";
 import { type System, startSystem } from "./support/system.js";
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -23,7 +23,11 @@ async function submitMany(url: string, key: string, count: number): Promise<Quer
 
 async function messageCounts(system: System): Promise<Map<string, number>> {
   return withMongo(system.isolation.mongoUrl, async (client) => {
-    const docs = await client.db().collection("messages").find({}, { projection: { conversationId: 1 } }).toArray();
+    const docs = await client
+      .db()
+      .collection("messages")
+      .find({}, { projection: { conversationId: 1 } })
+      .toArray();
     const counts = new Map<string, number>();
     for (const doc of docs) counts.set(String(doc.conversationId), (counts.get(String(doc.conversationId)) ?? 0) + 1);
     return counts;

@@ -1,9 +1,9 @@
 import type { HotHistory } from "@llm-chat/history";
 import type { ModelRegistry } from "@llm-chat/llm";
+import type { Logger } from "@llm-chat/logger";
 import type { Producer } from "@llm-chat/queue";
 import type { Store } from "@llm-chat/store";
 import type { Redis } from "ioredis";
-import type { Logger } from "@llm-chat/logger";
 
 export interface AppDeps {
   logger: Logger;

@@ -21,7 +21,10 @@ const producer = createProducer(redis, env.QUEUE_PREFIX, {
   queryAttempts: env.QUERY_ATTEMPTS,
   queryBackoffMs: env.QUERY_BACKOFF_MS,
 });
-const models = createModelRegistry({ llama2ModelPath: env.LLAMA2_MODEL_PATH, mistralModelPath: env.MISTRAL_MODEL_PATH });
+const models = createModelRegistry({
+  llama2ModelPath: env.LLAMA2_MODEL_PATH,
+  mistralModelPath: env.MISTRAL_MODEL_PATH,
+});
 const history = createHotHistory(redis, store.messages, {
   keyPrefix: env.QUEUE_PREFIX,
   maxTurns: env.HISTORY_MAX_TURNS,

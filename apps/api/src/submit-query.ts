@@ -19,16 +19,28 @@ async function resolveConversation(
   }
   const conversation = await conversations.findForUser(body.conversationId, userId);
   if (!conversation) {
-    throw new HttpProblem(404, "Conversation not found", `conversation ${body.conversationId} not found`,
-      field("/conversationId", "no such conversation"));
+    throw new HttpProblem(
+      404,
+      "Conversation not found",
+      `conversation ${body.conversationId} not found`,
+      field("/conversationId", "no such conversation"),
+    );
   }
   if (body.model !== undefined && body.model !== conversation.model) {
-    throw new HttpProblem(422, "Model mismatch", `this conversation uses model "${conversation.model}"`,
-      field("/model", `must be "${conversation.model}" or left out`));
+    throw new HttpProblem(
+      422,
+      "Model mismatch",
+      `this conversation uses model "${conversation.model}"`,
+      field("/model", `must be "${conversation.model}" or left out`),
+    );
   }
   if (body.system !== undefined) {
-    throw new HttpProblem(422, "Validation failed", "system can only be set when a conversation starts",
-      field("/system", "not allowed with conversationId"));
+    throw new HttpProblem(
+      422,
+      "Validation failed",
+      "system can only be set when a conversation starts",
+      field("/system", "not allowed with conversationId"),
+    );
   }
   requireModel(deps.models, conversation.model);
   return { conversation, isNew: false };
@@ -60,8 +72,9 @@ export async function submitQuery(deps: AppDeps, userId: string, body: SubmitQue
       isNew ? conversations.delete(conversation._id) : Promise.resolve(),
     ]);
     deps.logger.error({ err: error, queryId: query?._id }, "could not accept query");
-    throw new HttpProblem(503, "Service unavailable", "the query could not be queued; try again shortly",
-      undefined, { "Retry-After": "5" });
+    throw new HttpProblem(503, "Service unavailable", "the query could not be queued; try again shortly", undefined, {
+      "Retry-After": "5",
+    });
   }
   if (!isNew) void conversations.touch(conversation._id, query.createdAt).catch(() => undefined);
   return query;

@@ -39,7 +39,10 @@ const provider = createReplicateProvider({
   baseUrl: env.REPLICATE_BASE_URL,
   pollIntervalMs: env.REPLICATE_POLL_INTERVAL_MS,
 });
-const models = createModelRegistry({ llama2ModelPath: env.LLAMA2_MODEL_PATH, mistralModelPath: env.MISTRAL_MODEL_PATH });
+const models = createModelRegistry({
+  llama2ModelPath: env.LLAMA2_MODEL_PATH,
+  mistralModelPath: env.MISTRAL_MODEL_PATH,
+});
 
 const processor = createQueryProcessor({
   store,
@@ -73,7 +76,10 @@ shutdown.register("worker", async () => {
   const closed = worker.close();
   const outcome = await Promise.race([closed.then(() => "closed"), sleep(env.WORKER_SHUTDOWN_TIMEOUT_MS, "deadline")]);
   if (outcome === "deadline") {
-    logger.warn({ boundMs: env.WORKER_SHUTDOWN_TIMEOUT_MS }, "jobs still running at the shutdown bound; handing them back");
+    logger.warn(
+      { boundMs: env.WORKER_SHUTDOWN_TIMEOUT_MS },
+      "jobs still running at the shutdown bound; handing them back",
+    );
     worker.cancelAllJobs(HAND_BACK);
     await closed;
   }

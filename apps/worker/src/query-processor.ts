@@ -67,9 +67,10 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     const recorded = await store.messages.findAnswer(query._id);
     let answer: Answer;
     try {
-      answer = recorded === null
-        ? await runModel(query, combined)
-        : { output: recorded, modelMs: null, inputTokens: null, outputTokens: null };
+      answer =
+        recorded === null
+          ? await runModel(query, combined)
+          : { output: recorded, modelMs: null, inputTokens: null, outputTokens: null };
     } catch (error) {
       if (timeout.aborted) throw new QueryTimeoutError(deps.queryTimeoutMs);
       throw error;
@@ -114,9 +115,10 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
         log.info("query handed back at shutdown");
         throw new DelayedError();
       }
-      const verdict = error instanceof UnrecoverableError
-        ? { permanent: true, code: "internal" as const, message: error.message }
-        : judge(error);
+      const verdict =
+        error instanceof UnrecoverableError
+          ? { permanent: true, code: "internal" as const, message: error.message }
+          : judge(error);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (verdict.permanent || lastAttempt) {
         await store.queries.markFailed(data.queryId, verdict.code, verdict.message, new Date());

@@ -3,9 +3,7 @@ import { z } from "zod";
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 // Env values are strings; "false"/"0" must not coerce to true the way Boolean("false") does.
-const bool = z
-  .enum(["true", "false", "1", "0", ""])
-  .transform((v) => v === "true" || v === "1");
+const bool = z.enum(["true", "false", "1", "0", ""]).transform((v) => v === "true" || v === "1");
 const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
 
 export const envSchema = z.object({
@@ -14,7 +12,10 @@ export const envSchema = z.object({
 
   API_HOST: z.string().min(1).default("127.0.0.1"),
   API_PORT: port.default(3000),
-  API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "expected a size like 64kb").default("64kb"),
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, "expected a size like 64kb")
+    .default("64kb"),
   API_PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
 
   REDIS_URL: z.url().default("redis://127.0.0.1:6379"),

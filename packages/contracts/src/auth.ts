@@ -1,7 +1,10 @@
 import { z } from "zod";
 
 export const registerBodySchema = z.strictObject({
-  email: z.email().max(254).transform((email) => email.toLowerCase()),
+  email: z
+    .email()
+    .max(254)
+    .transform((email) => email.toLowerCase()),
   // Long enough to resist guessing, short enough that hashing cannot be used for a DoS.
   password: z.string().min(10, "at least 10 characters").max(256, "at most 256 characters"),
 });

@@ -1,8 +1,6 @@
 import { z } from "zod";
 
-export const modelIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "expected a model id from GET /v1/models");
+export const modelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "expected a model id from GET /v1/models");
 
 export const createConversationBodySchema = z.strictObject({
   model: modelIdSchema,

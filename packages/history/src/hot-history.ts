@@ -36,10 +36,7 @@ export function createHotHistory(redis: Redis, messages: MessagesRepo, config: H
     /** The turns before `beforeSeq`, oldest first, at most `maxTurns`. */
     async load(conversationId: string, beforeSeq: number): Promise<{ turns: Turn[]; source: "redis" | "mongo" }> {
       const k = key(conversationId);
-      const [exists, raw] = await Promise.all([
-        redis.exists(k),
-        redis.zrangebyscore(k, "-inf", `(${beforeSeq}`),
-      ]);
+      const [exists, raw] = await Promise.all([redis.exists(k), redis.zrangebyscore(k, "-inf", `(${beforeSeq}`)]);
       if (exists === 1) {
         const turns = raw.map((entry) => JSON.parse(entry) as Turn).slice(-config.maxTurns);
         return { turns, source: "redis" };

@@ -1,5 +1,5 @@
-import { type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
 import { openStore, type QueryDoc, type Store } from "@llm-chat/store";
+import { type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHotHistory, type HotHistory } from "../src/index.js";
@@ -14,7 +14,11 @@ describe("the hot history", () => {
     isolation = isolate();
     store = await openStore(isolation.mongoUrl, "history-test");
     redis = new Redis(testRedisUrl());
-    history = createHotHistory(redis, store.messages, { keyPrefix: isolation.queuePrefix, maxTurns: 3, ttlSeconds: 60 });
+    history = createHotHistory(redis, store.messages, {
+      keyPrefix: isolation.queuePrefix,
+      maxTurns: 3,
+      ttlSeconds: 60,
+    });
   });
   afterAll(async () => {
     redis.disconnect();

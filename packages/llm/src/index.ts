@@ -7,11 +7,11 @@ export {
   type ModelSpec,
 } from "./model-registry.js";
 export { classifyProviderError, ProviderError, type ProviderErrorKind } from "./provider-error.js";
+export { toReplicateInput } from "./replicate-input.js";
 export {
   createReplicateProvider,
-  type Generation,
   type GenerateRequest,
+  type Generation,
   type ReplicateProvider,
   type ReplicateProviderConfig,
 } from "./replicate-provider.js";
-export { toReplicateInput } from "./replicate-input.js";

@@ -25,7 +25,9 @@ interface HttpLikeError {
 function isHttpError(error: unknown): error is HttpLikeError {
   if (typeof error !== "object" || error === null || !("response" in error)) return false;
   const response = (error as { response: unknown }).response;
-  return typeof response === "object" && response !== null && typeof (response as { status?: unknown }).status === "number";
+  return (
+    typeof response === "object" && response !== null && typeof (response as { status?: unknown }).status === "number"
+  );
 }
 
 /** Turns whatever the client threw into a ProviderError; abort errors pass through untouched. */

@@ -15,21 +15,34 @@ describe("the Replicate provider against the stand-in", () => {
   });
 
   it("returns the joined tokens and the prediction's token counts", async () => {
-    const result = await provider.generate({ model: "meta/llama-2-7b-chat", input: { prompt: "[INST] hello [/INST]" } });
+    const result = await provider.generate({
+      model: "meta/llama-2-7b-chat",
+      input: { prompt: "[INST] hello [/INST]" },
+    });
     expect(result.output).toBe("You said: hello");
     expect(result.outputTokens).toBeGreaterThan(0);
     expect(standIn.inputs.at(-1)?.model).toBe("meta/llama-2-7b-chat");
   });
 
   it("polls a prediction that outlasts the synchronous wait", async () => {
-    const slow = createReplicateProvider({ apiToken: "t", baseUrl: standIn.url, pollIntervalMs: 20, syncWaitSeconds: 1 });
+    const slow = createReplicateProvider({
+      apiToken: "t",
+      baseUrl: standIn.url,
+      pollIntervalMs: 20,
+      syncWaitSeconds: 1,
+    });
     const result = await slow.generate({ model: "a/b", input: { prompt: "[INST] later [[slow:1500]] [/INST]" } });
     expect(result.output).toContain("later");
     expect(standIn.counts.gets).toBeGreaterThan(0);
   });
 
   it("cancels the upstream prediction when the caller aborts while polling", async () => {
-    const slow = createReplicateProvider({ apiToken: "t", baseUrl: standIn.url, pollIntervalMs: 20, syncWaitSeconds: 1 });
+    const slow = createReplicateProvider({
+      apiToken: "t",
+      baseUrl: standIn.url,
+      pollIntervalMs: 20,
+      syncWaitSeconds: 1,
+    });
     const cancelsBefore = standIn.counts.cancels;
     const run = slow.generate({
       model: "a/b",

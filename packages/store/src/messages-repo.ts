@@ -1,5 +1,5 @@
 import type { MessageDoc, QueryDoc } from "./documents.js";
-import { isDuplicateKey, type Collections } from "./mongo.js";
+import { type Collections, isDuplicateKey } from "./mongo.js";
 
 export const messageId = (queryId: string, role: MessageDoc["role"]) => `msg_${queryId.slice(4)}_${role}`;
 
@@ -21,7 +21,13 @@ export function createMessagesRepo(c: Collections) {
       const base = { conversationId: query.conversationId, userId: query.userId, queryId: query._id, createdAt: now };
       const docs: MessageDoc[] = [
         { ...base, _id: messageId(query._id, "user"), role: "user", content: query.prompt, order: query.seq * 2 },
-        { ...base, _id: messageId(query._id, "assistant"), role: "assistant", content: answer, order: query.seq * 2 + 1 },
+        {
+          ...base,
+          _id: messageId(query._id, "assistant"),
+          role: "assistant",
+          content: answer,
+          order: query.seq * 2 + 1,
+        },
       ];
       try {
         await c.messages.insertMany(docs, { ordered: false });

@@ -13,7 +13,13 @@ export interface NewQuery {
   params: GenerationParams;
 }
 
-const emptyMetrics: QueryMetrics = { queueMs: null, modelMs: null, totalMs: null, inputTokens: null, outputTokens: null };
+const emptyMetrics: QueryMetrics = {
+  queueMs: null,
+  modelMs: null,
+  totalMs: null,
+  inputTokens: null,
+  outputTokens: null,
+};
 const open: QueryStatus[] = ["queued", "running"];
 
 export function createQueriesRepo(c: Collections) {

@@ -16,7 +16,14 @@ describe("the messages repository", () => {
   });
 
   it("records an exchange once, and a retry with a different answer keeps the first", async () => {
-    const query = store.queries.build({ userId: "usr_x", conversationId: "conv_1", seq: 0, model: "llama2", prompt: "hi", params: {} });
+    const query = store.queries.build({
+      userId: "usr_x",
+      conversationId: "conv_1",
+      seq: 0,
+      model: "llama2",
+      prompt: "hi",
+      params: {},
+    });
     expect(await store.messages.recordExchange(query, "first answer")).toBe("first answer");
     expect(await store.messages.recordExchange(query, "second answer")).toBe("first answer");
     const messages = await store.messages.listForConversation("conv_1");
@@ -28,7 +35,14 @@ describe("the messages repository", () => {
 
   it("reads messages back in submit order, whatever order they were written in", async () => {
     const build = (seq: number) =>
-      store.queries.build({ userId: "usr_x", conversationId: "conv_2", seq, model: "llama2", prompt: `q${seq}`, params: {} });
+      store.queries.build({
+        userId: "usr_x",
+        conversationId: "conv_2",
+        seq,
+        model: "llama2",
+        prompt: `q${seq}`,
+        params: {},
+      });
     await store.messages.recordExchange(build(1), "a1");
     await store.messages.recordExchange(build(0), "a0");
     const messages = await store.messages.listForConversation("conv_2");
@@ -36,7 +50,13 @@ describe("the messages repository", () => {
   });
 
   it("claims a query for one attempt at a time and never reopens a finished one", async () => {
-    const query = await store.queries.insertNext({ userId: "usr_x", conversationId: "conv_3", model: "llama2", prompt: "p", params: {} });
+    const query = await store.queries.insertNext({
+      userId: "usr_x",
+      conversationId: "conv_3",
+      model: "llama2",
+      prompt: "p",
+      params: {},
+    });
     const first = await store.queries.markRunning(query._id, new Date());
     expect(first?.attempts).toBe(1);
     expect(first?.status).toBe("running");

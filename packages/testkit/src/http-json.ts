@@ -35,9 +35,7 @@ export function sendProblem(
   sendJson(res, status, { ...extra, detail, status }, headers);
 }
 
-export type BodyResult =
-  | { ok: true; value: unknown }
-  | { ok: false; status: 400 | 413; detail: string };
+export type BodyResult = { ok: true; value: unknown } | { ok: false; status: 400 | 413; detail: string };
 
 /**
  * Reads and parses a JSON body. An oversized body is drained rather than

@@ -1,6 +1,6 @@
+export { FAIL_MARKER, MODEL_FAILURE_MESSAGE } from "./prediction-plan.js";
 export { startReplicateStandIn } from "./replicate-stand-in.js";
 export { defaultReply, latestUserText, splitIntoTokens } from "./stand-in-reply.js";
-export { FAIL_MARKER, MODEL_FAILURE_MESSAGE } from "./prediction-plan.js";
 export type {
   CreateOutcome,
   PredictionMetrics,

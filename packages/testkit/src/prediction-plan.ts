@@ -9,9 +9,7 @@ export const FAIL_MARKER = "[[fail]]";
 export const MODEL_FAILURE_MESSAGE = "stand-in: model failed as asked";
 const SLOW_MARKER = /\[\[slow:(\d+)\]\]/;
 
-export type PlannedOutcome =
-  | { kind: "succeeded"; tokens: string[] }
-  | { kind: "failed"; error: string };
+export type PlannedOutcome = { kind: "succeeded"; tokens: string[] } | { kind: "failed"; error: string };
 
 export interface PredictionPlan {
   durationMs: number;
@@ -25,11 +23,7 @@ export interface PlanSettings {
   reply: ReplyFunction;
 }
 
-export function planPrediction(
-  prompt: string,
-  input: Record<string, unknown>,
-  settings: PlanSettings,
-): PredictionPlan {
+export function planPrediction(prompt: string, input: Record<string, unknown>, settings: PlanSettings): PredictionPlan {
   const slow = SLOW_MARKER.exec(prompt)?.[1];
   const latencyMs = slow === undefined ? settings.latencyMs : Number(slow);
   const inputTokenCount = countWords(prompt);
@@ -43,7 +37,11 @@ export function planPrediction(
     // A broken custom reply should surface as a failed prediction the test
     // can see, not as a crashed server.
     const message = error instanceof Error ? error.message : String(error);
-    return { durationMs: latencyMs, inputTokenCount, outcome: { kind: "failed", error: `stand-in: reply threw: ${message}` } };
+    return {
+      durationMs: latencyMs,
+      inputTokenCount,
+      outcome: { kind: "failed", error: `stand-in: reply threw: ${message}` },
+    };
   }
   const tokens = splitIntoTokens(reply);
   return {

@@ -107,9 +107,13 @@ describe("Replicate stand-in through the official client", () => {
   });
 
   it("creates through the version route and takes the model from an owner/name:version reference", async () => {
-    const response = await post("/predictions", { version: "acme/chat:abc123", input: { prompt: "by version" } }, {
-      Prefer: "wait",
-    });
+    const response = await post(
+      "/predictions",
+      { version: "acme/chat:abc123", input: { prompt: "by version" } },
+      {
+        Prefer: "wait",
+      },
+    );
     const body = (await response.json()) as Record<string, unknown>;
 
     expect(response.status).toBe(201);
@@ -147,9 +151,13 @@ describe("Replicate stand-in through the official client", () => {
 
   it("answers Prefer: wait=1 with the still-running prediction once the second is up", async () => {
     const started = Date.now();
-    const response = await post("/models/meta/llama/predictions", { input: { prompt: "[[slow:3000]] x" } }, {
-      Prefer: "wait=1",
-    });
+    const response = await post(
+      "/models/meta/llama/predictions",
+      { input: { prompt: "[[slow:3000]] x" } },
+      {
+        Prefer: "wait=1",
+      },
+    );
     const body = (await response.json()) as Record<string, unknown>;
 
     expect(response.status).toBe(201);

@@ -14,7 +14,11 @@ export interface CallOptions {
 }
 
 /** A thin fetch wrapper: the tests check status codes and bodies, so nothing here throws on 4xx/5xx. */
-export async function call<T = Record<string, unknown>>(baseUrl: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+export async function call<T = Record<string, unknown>>(
+  baseUrl: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   let body: string | undefined;
@@ -24,7 +28,11 @@ export async function call<T = Record<string, unknown>>(baseUrl: string, path: s
   } else if (options.raw !== undefined) {
     body = options.raw;
   }
-  const response = await fetch(`${baseUrl}${path}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body });
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: options.method ?? (body ? "POST" : "GET"),
+    headers,
+    body,
+  });
   const text = await response.text();
   const parsed = text.length > 0 && /json/.test(response.headers.get("content-type") ?? "") ? JSON.parse(text) : text;
   return { status: response.status, headers: response.headers, body: parsed as T };

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -40,7 +40,11 @@ function launch(app: "api" | "worker", env: Record<string, string>): RunningProc
   };
 }
 
-async function waitForLine(proc: RunningProcess, match: (entry: Record<string, unknown>) => boolean, timeoutMs: number) {
+async function waitForLine(
+  proc: RunningProcess,
+  match: (entry: Record<string, unknown>) => boolean,
+  timeoutMs: number,
+) {
   const deadline = Date.now() + timeoutMs;
   let seen = 0;
   while (Date.now() < deadline) {

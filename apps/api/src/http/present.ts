@@ -15,7 +15,13 @@ export function presentConversation(doc: ConversationDoc): Conversation {
 }
 
 export function presentMessage(doc: MessageDoc): Message {
-  return { id: doc._id, role: doc.role, content: doc.content, queryId: doc.queryId, createdAt: doc.createdAt.toISOString() };
+  return {
+    id: doc._id,
+    role: doc.role,
+    content: doc.content,
+    queryId: doc.queryId,
+    createdAt: doc.createdAt.toISOString(),
+  };
 }
 
 export function queryUrls(baseUrl: string, id: string): Query["urls"] {

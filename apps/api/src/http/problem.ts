@@ -1,6 +1,6 @@
 import type { Problem } from "@llm-chat/contracts";
-import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import type { Logger } from "@llm-chat/logger";
+import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import type { z } from "zod";
 
 type FieldError = NonNullable<Problem["errors"]>[number];
@@ -20,7 +20,10 @@ export class HttpProblem extends Error {
 
 /** Stable, dereference-free problem type URIs derived from the title, e.g. urn:llm-chat:problem:not-found. */
 export const problemType = (title: string) =>
-  `urn:llm-chat:problem:${title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;
+  `urn:llm-chat:problem:${title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")}`;
 
 export function sendProblem(res: Response, problem: Problem, headers: Record<string, string> = {}): void {
   res.status(problem.status).set(headers).type("application/problem+json").json(problem);
@@ -78,7 +81,12 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       logger.warn({ err: error, method: req.method, url: req.originalUrl }, "backend unavailable");
       sendProblem(
         res,
-        { type: problemType("Service unavailable"), title: "Service unavailable", status: 503, detail: "a backing service is unreachable; try again shortly" },
+        {
+          type: problemType("Service unavailable"),
+          title: "Service unavailable",
+          status: 503,
+          detail: "a backing service is unreachable; try again shortly",
+        },
         { "Retry-After": "5" },
       );
       return;

@@ -1,6 +1,6 @@
-import { hash } from "@node-rs/argon2";
 import { type RegisterResponse, registerBodySchema } from "@llm-chat/contracts";
 import { EmailTakenError } from "@llm-chat/store";
+import { hash } from "@node-rs/argon2";
 import { Router } from "express";
 import type { AppDeps } from "../deps.js";
 import { HttpProblem } from "../http/problem.js";

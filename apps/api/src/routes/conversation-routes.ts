@@ -1,17 +1,17 @@
 import {
+  type ConversationWithMessages,
   conversationIdSchema,
   createConversationBodySchema,
-  type ConversationWithMessages,
   pageQuerySchema,
 } from "@llm-chat/contracts";
 import { Router } from "express";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
-import { notFound } from "../http/problem.js";
 import { presentConversation, presentMessage } from "../http/present.js";
+import { notFound } from "../http/problem.js";
 import { parseBody, parseId, parseQuery } from "../http/validate.js";
-import { requireModel } from "./require-model.js";
 import { cursorId, toPage } from "./pagination.js";
+import { requireModel } from "./require-model.js";
 
 export function conversationRoutes(deps: AppDeps): Router {
   const router = Router();

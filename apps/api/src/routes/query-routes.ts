@@ -1,9 +1,15 @@
-import { conversationIdSchema, pageQuerySchema, queryIdSchema, queryStatusSchema, submitQueryBodySchema } from "@llm-chat/contracts";
+import {
+  conversationIdSchema,
+  pageQuerySchema,
+  queryIdSchema,
+  queryStatusSchema,
+  submitQueryBodySchema,
+} from "@llm-chat/contracts";
 import { Router } from "express";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
-import { notFound } from "../http/problem.js";
 import { presentQuery } from "../http/present.js";
+import { notFound } from "../http/problem.js";
 import { parseBody, parseId, parseQuery } from "../http/validate.js";
 import { submitQuery } from "../submit-query.js";
 import { cursorId, toPage } from "./pagination.js";
