@@ -2,8 +2,6 @@ import { z } from "zod";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
-// Env values are strings; "false"/"0" must not coerce to true the way Boolean("false") does.
-const bool = z.enum(["true", "false", "1", "0", ""]).transform((v) => v === "true" || v === "1");
 const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
 
 export const envSchema = z.object({
@@ -48,8 +46,6 @@ export const envSchema = z.object({
   QUERY_TIMEOUT_MS: positiveInt.default(300_000),
   HISTORY_MAX_TURNS: positiveInt.max(500).default(20),
   HISTORY_TTL_SECONDS: positiveInt.default(86_400),
-
-  WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
 });
 
 export type Env = z.infer<typeof envSchema>;
