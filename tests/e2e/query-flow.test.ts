@@ -86,6 +86,12 @@ describe("the asynchronous query flow", () => {
     expect(bobSubmit.status).toBe(404);
     const bobList = await call<{ data: unknown[] }>(url, "/v1/conversations", { key: bob.key });
     expect(bobList.body.data).toEqual([]);
+
+    // Requests were logged, but never the secrets they carried.
+    const logs = system.api.lines.join("\n");
+    expect(logs).toContain("/v1/queries");
+    expect(logs).not.toContain(alice.key);
+    expect(logs).not.toContain("correct horse battery staple");
   });
 
   it("starts a new conversation when a query names none, using the model it asks for", async () => {
