@@ -1,17 +1,10 @@
-import type { GenerationParams, QueryErrorCode, QueryMetrics, QueryStatus } from "@llm-chat/contracts";
+import type { QueryErrorCode, QueryMetrics, QueryStatus } from "@llm-chat/contracts";
 import type { Filter } from "mongodb";
 import type { QueryDoc } from "./documents.js";
 import { newId } from "./ids.js";
 import { type Collections, isDuplicateKey } from "./mongo.js";
 
-export interface NewQuery {
-  userId: string;
-  conversationId: string;
-  seq: number;
-  model: string;
-  prompt: string;
-  params: GenerationParams;
-}
+export type NewQuery = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prompt" | "params">;
 
 const emptyMetrics: QueryMetrics = {
   queueMs: null,
