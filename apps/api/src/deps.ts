@@ -1,3 +1,4 @@
+import type { HotHistory } from "@llm-chat/history";
 import type { ModelRegistry } from "@llm-chat/llm";
 import type { Logger } from "@llm-chat/logger";
 import type { Producer } from "@llm-chat/queue";
@@ -10,6 +11,7 @@ export interface AppDeps {
   redis: Redis;
   producer: Producer;
   models: ModelRegistry;
+  history: HotHistory;
   config: {
     bodyLimit: string;
     /** Prefix for URLs in responses: API_PUBLIC_URL, or "" for host-relative URLs. */

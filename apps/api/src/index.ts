@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { loadEnvOrExit } from "@llm-chat/config";
+import { createHotHistory } from "@llm-chat/history";
 import { createShutdown } from "@llm-chat/lifecycle";
 import { createModelRegistry } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
@@ -25,12 +26,19 @@ const models = createModelRegistry({
   mistralModelPath: env.MISTRAL_MODEL_PATH,
 });
 
+const history = createHotHistory(redis, store.messages, {
+  keyPrefix: env.QUEUE_PREFIX,
+  maxTurns: env.HISTORY_MAX_TURNS,
+  ttlSeconds: env.HISTORY_TTL_SECONDS,
+});
+
 const app = createApp({
   logger,
   store,
   redis,
   producer,
   models,
+  history,
   config: { bodyLimit: env.API_BODY_LIMIT, publicUrl: env.API_PUBLIC_URL ?? "", defaultModel: "llama2" },
   isShuttingDown: () => shutdown.started,
 });

@@ -2,6 +2,7 @@ import type { SubmitQueryBody } from "@llm-chat/contracts";
 import type { ConversationDoc, QueryDoc } from "@llm-chat/store";
 import type { AppDeps } from "./deps.js";
 import { HttpProblem } from "./http/problem.js";
+import { assertPromptFits } from "./prompt-fits.js";
 import { requireModel } from "./routes/require-model.js";
 
 const field = (pointer: string, message: string) => [{ in: "body" as const, pointer, message }];
@@ -42,7 +43,6 @@ async function resolveConversation(
       field("/system", "not allowed with conversationId"),
     );
   }
-  requireModel(deps.models, conversation.model);
   return { conversation, isNew: false };
 }
 
@@ -54,6 +54,7 @@ async function resolveConversation(
 export async function submitQuery(deps: AppDeps, userId: string, body: SubmitQueryBody): Promise<QueryDoc> {
   const { conversations, queries } = deps.store;
   const { conversation, isNew } = await resolveConversation(deps, userId, body);
+  assertPromptFits(requireModel(deps.models, conversation.model), conversation.system, body);
 
   if (isNew) await conversations.insert(conversation);
   let query: QueryDoc | undefined;

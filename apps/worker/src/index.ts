@@ -7,7 +7,10 @@ import { createLogger } from "@llm-chat/logger";
 import { createProducer, createRedis, QueueName } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
 import { Worker } from "bullmq";
+import { createPromptBuilder } from "./build-prompt.js";
+import { createConversationOrder } from "./conversation-order.js";
 import { createQueryProcessor, HAND_BACK } from "./query-processor.js";
+import { createSummaryProcessor } from "./summary-processor.js";
 import { startSweeper } from "./sweeper.js";
 
 const env = loadEnvOrExit(process.env, "worker");
@@ -49,8 +52,17 @@ const processor = createQueryProcessor({
   history,
   models,
   provider,
+  order: createConversationOrder(store, producer),
+  buildPrompt: createPromptBuilder({
+    history,
+    producer,
+    logger,
+    summaryEnabled: env.SUMMARY_ENABLED,
+    maxTurns: env.HISTORY_MAX_TURNS,
+  }),
   logger,
   queryTimeoutMs: env.QUERY_TIMEOUT_MS,
+  orderRecheckMs: env.QUERY_ORDER_RECHECK_MS,
 });
 
 const worker = new Worker(QueueName.query, processor, {
@@ -65,6 +77,21 @@ const worker = new Worker(QueueName.query, processor, {
   maxStalledCount: 3,
 });
 worker.on("error", (err) => logger.warn({ err: err.message }, "worker error"));
+
+// Summaries are housekeeping: their own queue and a small concurrency keep them from
+// competing with answers for the worker's slots.
+const summaryWorker = new Worker(
+  QueueName.summary,
+  createSummaryProcessor({ store, models, provider, logger, maxTokens: env.SUMMARY_MAX_TOKENS }),
+  {
+    connection: workerRedis,
+    prefix: env.QUEUE_PREFIX,
+    concurrency: env.SUMMARY_CONCURRENCY,
+    lockDuration: env.WORKER_LOCK_DURATION_MS,
+    autorun: env.SUMMARY_ENABLED,
+  },
+);
+summaryWorker.on("error", (err) => logger.warn({ err: err.message }, "summary worker error"));
 worker.on("ready", () => logger.info({ concurrency: env.WORKER_CONCURRENCY, queue: QueueName.query }, "worker ready"));
 
 const sweeper = startSweeper(store, producer, logger, { intervalMs: 30_000, graceMs: 30_000, batch: 500 });

@@ -1,9 +1,17 @@
-import { type QueryJob, queryJobSchema } from "@llm-chat/contracts";
+import { queryJobSchema } from "@llm-chat/contracts";
 import type { HotHistory } from "@llm-chat/history";
-import { formatChat, type ModelRegistry, type ReplicateProvider, toReplicateInput } from "@llm-chat/llm";
+import {
+  countTokens,
+  type ModelRegistry,
+  neutraliseMarkers,
+  type ReplicateProvider,
+  toReplicateInput,
+} from "@llm-chat/llm";
 import type { Logger } from "@llm-chat/logger";
-import type { QueryDoc, Store } from "@llm-chat/store";
+import type { Answer, QueryDoc, Store } from "@llm-chat/store";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import type { PromptBuilder } from "./build-prompt.js";
+import type { ConversationOrder } from "./conversation-order.js";
 import { judge, QueryTimeoutError } from "./failure.js";
 
 export interface QueryProcessorDeps {
@@ -11,50 +19,70 @@ export interface QueryProcessorDeps {
   history: HotHistory;
   models: ModelRegistry;
   provider: ReplicateProvider;
+  order: ConversationOrder;
+  buildPrompt: PromptBuilder;
   logger: Logger;
   queryTimeoutMs: number;
+  orderRecheckMs: number;
 }
 
 /** The reason a worker gives its running jobs when it must leave before they finish. */
 export const HAND_BACK = "worker shutting down";
 
-export type QueryResult = { outcome: "succeeded" | "skipped" };
+export type QueryResult = { outcome: "succeeded" | "skipped" | "discarded" };
 
-interface Answer {
-  output: string;
+type Place = Pick<QueryDoc, "conversationId" | "seq">;
+
+interface ModelAnswer extends Answer {
   modelMs: number | null;
   inputTokens: number | null;
   outputTokens: number | null;
 }
 
-export function createQueryProcessor(deps: QueryProcessorDeps) {
-  const { store, history, logger } = deps;
+/** Thrown to send a job back to wait (not a failure, not an attempt). */
+class WaitTurn extends Error {}
 
-  async function runModel(query: QueryDoc, signal: AbortSignal): Promise<Answer> {
+export function createQueryProcessor(deps: QueryProcessorDeps) {
+  const { store, history, logger, order } = deps;
+
+  async function askModel(query: QueryDoc, promptTokens: number, signal: AbortSignal): Promise<ModelAnswer> {
     const conversation = await store.conversations.findById(query.conversationId);
     if (!conversation) throw new UnrecoverableError("conversation no longer exists");
     const model = deps.models.get(query.model);
     if (!model) throw new UnrecoverableError(`model ${query.model} is no longer configured`);
 
-    const { turns } = await history.load(conversation._id, query.seq);
-    const prompt = formatChat(model.template, { system: conversation.system, history: turns, prompt: query.prompt });
+    const built = await deps.buildPrompt(query, conversation, model, promptTokens);
     const started = Date.now();
     const generation = await deps.provider.generate({
       model: model.providerModel,
-      input: toReplicateInput(model, prompt, query.params),
+      input: toReplicateInput(model, built.prompt, query.params),
       signal,
     });
     return {
-      output: generation.output,
+      content: generation.output,
+      tokens: countTokens(model.tokenizer, neutraliseMarkers(generation.output)),
       modelMs: generation.predictTimeMs ?? Date.now() - started,
-      inputTokens: generation.inputTokens,
+      // The provider's own counts are what it bills; ours are the fallback.
+      inputTokens: generation.inputTokens ?? built.inputTokens,
       outputTokens: generation.outputTokens,
     };
   }
 
-  async function attempt(job: QueryJob, signal: AbortSignal | undefined): Promise<QueryResult> {
-    const query = await store.queries.markRunning(job.queryId, new Date());
-    if (!query) return { outcome: "skipped" }; // finished already, or deleted: nothing to do
+  async function attempt(
+    queryId: string,
+    signal: AbortSignal | undefined,
+    placed: (place: Place) => void,
+  ): Promise<QueryResult> {
+    const current = await store.queries.findById(queryId);
+    if (!current) return { outcome: "skipped" }; // deleted with its conversation
+    placed(current);
+    if (current.status === "succeeded" || current.status === "failed" || current.status === "canceled") {
+      return { outcome: "skipped" };
+    }
+    if (await order.blocker(current)) throw new WaitTurn();
+
+    const query = await store.queries.markRunning(queryId, new Date());
+    if (!query) return { outcome: "skipped" };
 
     const deadline = query.createdAt.getTime() + deps.queryTimeoutMs;
     const remaining = deadline - Date.now();
@@ -62,36 +90,50 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     const timeout = AbortSignal.timeout(remaining);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
 
+    const model = deps.models.get(query.model);
+    const promptTokens = model ? countTokens(model.tokenizer, neutraliseMarkers(query.prompt)) : 0;
     // An earlier attempt may have recorded the answer and died before marking the query:
     // reuse it rather than asking the model again and recording a second answer.
     const recorded = await store.messages.findAnswer(query._id);
-    let answer: Answer;
+    let answer: ModelAnswer;
     try {
-      answer =
-        recorded === null
-          ? await runModel(query, combined)
-          : { output: recorded, modelMs: null, inputTokens: null, outputTokens: null };
+      answer = recorded
+        ? { ...recorded, modelMs: null, inputTokens: null, outputTokens: null }
+        : await askModel(query, promptTokens, combined);
     } catch (error) {
       if (timeout.aborted) throw new QueryTimeoutError(deps.queryTimeoutMs);
       throw error;
     }
 
-    const output = await store.messages.recordExchange(query, answer.output);
+    const kept = await store.messages.recordExchange(query, promptTokens, answer);
+    const turn = {
+      seq: query.seq,
+      user: query.prompt,
+      assistant: kept.content,
+      userTokens: promptTokens,
+      assistantTokens: kept.tokens,
+    };
     // History before status: once a query is visibly done, the next one must see its turn.
-    await history.append(query.conversationId, { seq: query.seq, user: query.prompt, assistant: output });
+    await history.append(query.conversationId, turn, model?.contextWindow);
     const finishedAt = new Date();
-    await store.queries.markSucceeded(
+    const marked = await store.queries.markSucceeded(
       query._id,
-      output,
+      kept.content,
       {
         queueMs: query.startedAt ? query.startedAt.getTime() - query.createdAt.getTime() : null,
         modelMs: answer.modelMs,
         totalMs: finishedAt.getTime() - query.createdAt.getTime(),
         inputTokens: answer.inputTokens,
-        outputTokens: answer.outputTokens,
+        outputTokens: answer.outputTokens ?? kept.tokens,
       },
       finishedAt,
     );
+    if (!marked) {
+      // Canceled or deleted while the model ran: its turn must not stay in the conversation.
+      await store.messages.deleteForQuery(query._id);
+      await history.remove(query.conversationId, query.seq);
+      return { outcome: "discarded" };
+    }
     return { outcome: "succeeded" };
   }
 
@@ -103,17 +145,27 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     }
     const data = parsed.data;
     const log = logger.child({ queryId: data.queryId, jobId: job.id, attempt: job.attemptsMade + 1 });
+    const backToQueue = async (delayMs: number) => {
+      if (!token) throw new Error("job token missing");
+      await job.moveToDelayed(Date.now() + delayMs, token);
+      throw new DelayedError();
+    };
+    let place: Place | null = null;
+    let ended = false;
     try {
-      const result = await attempt(data, signal);
+      const result = await attempt(data.queryId, signal, (p) => {
+        place = p;
+      });
       log.info({ outcome: result.outcome }, "query processed");
+      ended = true;
       return result;
     } catch (error) {
-      if (signal?.aborted && signal.reason === HAND_BACK && token) {
+      if (error instanceof WaitTurn) return backToQueue(deps.orderRecheckMs);
+      if (signal?.aborted && signal.reason === HAND_BACK) {
         // Back to the queue without spending an attempt: the next worker starts it afresh.
         await store.queries.markQueued(data.queryId);
-        await job.moveToDelayed(Date.now(), token);
         log.info("query handed back at shutdown");
-        throw new DelayedError();
+        return backToQueue(0);
       }
       const verdict =
         error instanceof UnrecoverableError
@@ -122,11 +174,16 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (verdict.permanent || lastAttempt) {
         await store.queries.markFailed(data.queryId, verdict.code, verdict.message, new Date());
+        ended = true;
         log.warn({ err: error, code: verdict.code }, "query failed");
         throw error instanceof UnrecoverableError ? error : new UnrecoverableError(verdict.message);
       }
       log.warn({ err: error, code: verdict.code }, "query attempt failed, will retry");
       throw error;
+    } finally {
+      // Whatever ended this query, the conversation's next one may go now.
+      const at: Place | null = place;
+      if (ended && at) await order.promoteNext(at).catch((err) => log.warn({ err }, "could not wake the next query"));
     }
   };
 }

@@ -23,7 +23,16 @@ export function startSweeper(store: Store, producer: Producer, logger: Logger, c
       const stale = await store.queries.findStaleOpen(new Date(Date.now() - config.graceMs), config.batch);
       const queue = producer.queue("query");
       for (const query of stale) {
-        if (await queue.getJob(query._id)) continue;
+        const job = await queue.getJob(query._id);
+        if (job) {
+          // A job that failed without its query saying so (the final write was lost) would
+          // otherwise hold up the rest of its conversation forever.
+          if (await job.isFailed()) {
+            await store.queries.markFailed(query._id, "internal", "the query could not be completed", new Date());
+            logger.warn({ queryId: query._id }, "closed a query whose job had failed");
+          }
+          continue;
+        }
         await producer.enqueue(
           "query",
           { queryId: query._id, conversationId: query.conversationId, userId: query.userId },

@@ -44,8 +44,15 @@ export const envSchema = z.object({
   QUERY_ATTEMPTS: positiveInt.max(20).default(5),
   QUERY_BACKOFF_MS: positiveInt.default(1000),
   QUERY_TIMEOUT_MS: positiveInt.default(300_000),
-  HISTORY_MAX_TURNS: positiveInt.max(500).default(20),
+  HISTORY_MAX_TURNS: positiveInt.max(1000).default(100),
   HISTORY_TTL_SECONDS: positiveInt.default(86_400),
+  QUERY_ORDER_RECHECK_MS: positiveInt.default(2000),
+  SUMMARY_ENABLED: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
+  SUMMARY_CONCURRENCY: positiveInt.max(100).default(2),
+  SUMMARY_MAX_TOKENS: positiveInt.max(2048).default(256),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -25,6 +25,8 @@ export const conversationSchema = z.object({
   model: z.string(),
   title: z.string().nullable(),
   system: z.string().nullable(),
+  /** The running summary of turns that no longer fit the model's window. */
+  summary: z.object({ text: z.string(), throughSeq: z.number().int(), updatedAt: z.iso.datetime() }).nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

@@ -11,3 +11,10 @@ export const queryJobSchema = z.strictObject({
   userId: userIdSchema,
 });
 export type QueryJob = z.infer<typeof queryJobSchema>;
+
+/** Fold a conversation's turns up to `throughSeq` into its running summary. */
+export const summaryJobSchema = z.strictObject({
+  conversationId: conversationIdSchema,
+  throughSeq: z.number().int().min(0),
+});
+export type SummaryJob = z.infer<typeof summaryJobSchema>;

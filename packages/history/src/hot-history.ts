@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 
 export interface HotHistoryConfig {
   keyPrefix: string;
+  /** At most this many turns are kept per conversation. */
   maxTurns: number;
   ttlSeconds: number;
 }
@@ -16,7 +17,24 @@ export interface HotHistoryConfig {
 export function createHotHistory(redis: Redis, messages: MessagesRepo, config: HotHistoryConfig) {
   const key = (conversationId: string) => `${config.keyPrefix}:history:${conversationId}`;
 
-  async function write(conversationId: string, turns: readonly Turn[]): Promise<void> {
+  /**
+   * Keeps what a prompt can use: at most `maxTurns`, and no older turns than the newest ones
+   * whose tokens already fill `tokenCap` (the model's window). Older turns live on in MongoDB.
+   */
+  async function trimToTokens(k: string, tokenCap: number): Promise<void> {
+    const newestFirst = await redis.zrevrange(k, 0, -1);
+    let total = 0;
+    for (const entry of newestFirst) {
+      const turn = JSON.parse(entry) as Turn;
+      total += turn.userTokens + turn.assistantTokens;
+      if (total > tokenCap) {
+        await redis.zremrangebyscore(k, "-inf", `(${turn.seq}`);
+        return;
+      }
+    }
+  }
+
+  async function write(conversationId: string, turns: readonly Turn[], tokenCap?: number): Promise<void> {
     if (turns.length === 0) return;
     const k = key(conversationId);
     const tx = redis.multi();
@@ -30,11 +48,16 @@ export function createHotHistory(redis: Redis, messages: MessagesRepo, config: H
     const results = await tx.exec();
     const failed = results?.find(([error]) => error !== null);
     if (!results || failed) throw failed?.[0] ?? new Error("history write aborted");
+    if (tokenCap !== undefined) await trimToTokens(k, tokenCap);
   }
 
   return {
     /** The turns before `beforeSeq`, oldest first, at most `maxTurns`. */
-    async load(conversationId: string, beforeSeq: number): Promise<{ turns: Turn[]; source: "redis" | "mongo" }> {
+    async load(
+      conversationId: string,
+      beforeSeq: number,
+      tokenCap?: number,
+    ): Promise<{ turns: Turn[]; source: "redis" | "mongo" }> {
       const k = key(conversationId);
       const [exists, raw] = await Promise.all([redis.exists(k), redis.zrangebyscore(k, "-inf", `(${beforeSeq}`)]);
       if (exists === 1) {
@@ -42,11 +65,16 @@ export function createHotHistory(redis: Redis, messages: MessagesRepo, config: H
         return { turns, source: "redis" };
       }
       const turns = await messages.recentTurns(conversationId, beforeSeq, config.maxTurns);
-      await write(conversationId, turns);
+      await write(conversationId, turns, tokenCap);
       return { turns, source: "mongo" };
     },
 
-    append: (conversationId: string, turn: Turn) => write(conversationId, [turn]),
+    append: (conversationId: string, turn: Turn, tokenCap?: number) => write(conversationId, [turn], tokenCap),
+
+    /** Takes back a turn whose query turned out not to count (canceled or deleted meanwhile). */
+    async remove(conversationId: string, seq: number): Promise<void> {
+      await redis.zremrangebyscore(key(conversationId), seq, seq);
+    },
 
     async drop(conversationId: string): Promise<void> {
       await redis.del(key(conversationId));

@@ -28,22 +28,24 @@ describe("the hot history", () => {
 
   const key = (conversationId: string) => `${isolation.queuePrefix}:history:${conversationId}`;
 
+  const turn = (seq: number) => ({ seq, user: `q${seq}`, assistant: `a${seq}`, userTokens: 10, assistantTokens: 10 });
+
   const record = async (conversationId: string, seq: number): Promise<void> => {
     const query: QueryDoc = {
       ...store.queries.build({ userId: "usr_x", conversationId, seq, model: "llama2", prompt: `q${seq}`, params: {} }),
     };
-    await store.messages.recordExchange(query, `a${seq}`);
-    await history.append(conversationId, { seq, user: `q${seq}`, assistant: `a${seq}` });
+    await store.messages.recordExchange(query, 10, { content: `a${seq}`, tokens: 10 });
+    await history.append(conversationId, turn(seq));
   };
 
   it("keeps one copy of a turn however often it is appended", async () => {
     await record("conv_a", 0);
-    await history.append("conv_a", { seq: 0, user: "q0", assistant: "a0" });
-    await history.append("conv_a", { seq: 0, user: "q0", assistant: "a0" });
+    await history.append("conv_a", turn(0));
+    await history.append("conv_a", turn(0));
     expect(await redis.zcard(key("conv_a"))).toBe(1);
     const { turns, source } = await history.load("conv_a", 1);
     expect(source).toBe("redis");
-    expect(turns).toEqual([{ seq: 0, user: "q0", assistant: "a0" }]);
+    expect(turns).toEqual([turn(0)]);
   });
 
   it("keeps only the newest turns a prompt can use, with a TTL", async () => {
@@ -72,6 +74,19 @@ describe("the hot history", () => {
     ]);
     expect(await redis.zcard(key("conv_c"))).toBe(3);
     expect((await history.load("conv_c", 4)).source).toBe("redis");
+  });
+
+  it("keeps no more turns than the token cap can use", async () => {
+    for (let seq = 0; seq < 3; seq++) await record("conv_d", seq);
+    // Each turn is 20 tokens: a cap of 30 keeps the newest turn and the one that crosses it.
+    await history.append("conv_d", turn(3), 30);
+    const { turns } = await history.load("conv_d", 4);
+    expect(turns.map((t) => t.seq)).toEqual([2, 3]);
+  });
+
+  it("takes back a single turn", async () => {
+    await history.remove("conv_d", 3);
+    expect((await history.load("conv_d", 4)).turns.map((t) => t.seq)).toEqual([2]);
   });
 
   it("forgets a conversation when asked", async () => {

@@ -1,4 +1,5 @@
 import type { ChatTemplate } from "./model-registry.js";
+import { neutraliseMarkers } from "./neutralise.js";
 
 export interface ChatTurn {
   user: string;
@@ -7,38 +8,54 @@ export interface ChatTurn {
 
 export interface ChatInput {
   system: string | null;
+  /** What earlier, dropped turns said; placed right after the system prompt. */
+  summary?: string | null;
   history: readonly ChatTurn[];
   prompt: string;
 }
 
+const SUMMARY_HEADING = "Summary of the earlier conversation:";
+
 /**
- * Formats a conversation in the model's published chat format, so the model sees
- * the roles it was trained on rather than ad-hoc "User:"/"You:" lines.
+ * Formats a conversation in the model's published chat format, so the model sees the
+ * roles it was trained on. Every piece of text is neutralised first: a user cannot open
+ * or close a turn or a system block by typing the markers.
  */
 export function formatChat(template: ChatTemplate, input: ChatInput): string {
-  return template === "llama2" ? formatLlama2(input) : formatMistral(input);
+  const system = systemText(input.system, input.summary ?? null);
+  const history = input.history.map((t) => ({
+    user: neutraliseMarkers(t.user),
+    assistant: neutraliseMarkers(t.assistant),
+  }));
+  const prompt = neutraliseMarkers(input.prompt);
+  return template === "llama2" ? formatLlama2(system, history, prompt) : formatMistral(system, history, prompt);
+}
+
+function systemText(system: string | null, summary: string | null): string | null {
+  const parts = [system, summary === null ? null : `${SUMMARY_HEADING}\n${summary}`]
+    .filter((part): part is string => part !== null && part.trim() !== "")
+    .map(neutraliseMarkers);
+  return parts.length === 0 ? null : parts.join("\n\n");
 }
 
 // <s>[INST] <<SYS>>\n{system}\n<</SYS>>\n\n{user} [/INST] {assistant} </s><s>[INST] {user} [/INST]
-function formatLlama2({ system, history, prompt }: ChatInput): string {
-  const turns = [...history.map((t) => t.user), prompt];
-  const first = system ? `<<SYS>>\n${system}\n<</SYS>>\n\n${turns[0]}` : turns[0];
+function formatLlama2(system: string | null, history: readonly ChatTurn[], prompt: string): string {
+  const users = [...history.map((t) => t.user), prompt];
+  if (system) users[0] = `<<SYS>>\n${system}\n<</SYS>>\n\n${users[0]}`;
   let out = "";
   history.forEach((turn, i) => {
-    out += `<s>[INST] ${i === 0 ? first : turn.user} [/INST] ${turn.assistant} </s>`;
+    out += `<s>[INST] ${users[i]} [/INST] ${turn.assistant} </s>`;
   });
-  out += `<s>[INST] ${history.length === 0 ? first : prompt} [/INST]`;
-  return out;
+  return `${out}<s>[INST] ${users[users.length - 1]} [/INST]`;
 }
 
 // <s>[INST] {user} [/INST] {assistant}</s>[INST] {user} [/INST] — no system role, so it joins the first user turn.
-function formatMistral({ system, history, prompt }: ChatInput): string {
+function formatMistral(system: string | null, history: readonly ChatTurn[], prompt: string): string {
   const users = [...history.map((t) => t.user), prompt];
   if (system) users[0] = `${system}\n\n${users[0]}`;
   let out = "<s>";
   history.forEach((turn, i) => {
     out += `[INST] ${users[i]} [/INST] ${turn.assistant}</s>`;
   });
-  out += `[INST] ${users[users.length - 1]} [/INST]`;
-  return out;
+  return `${out}[INST] ${users[users.length - 1]} [/INST]`;
 }

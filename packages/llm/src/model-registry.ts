@@ -1,9 +1,11 @@
 import type { ModelInfo } from "@llm-chat/contracts";
+import type { TokenizerName } from "./tokenizer.js";
 
 export type ChatTemplate = "llama2" | "mistral";
 
 export interface ModelSpec extends ModelInfo {
   template: ChatTemplate;
+  tokenizer: TokenizerName;
   /** Answer budget when the caller sets none. */
   defaultMaxTokens: number;
 }
@@ -26,6 +28,7 @@ export function createModelRegistry(config: ModelRegistryConfig): ModelRegistry 
       providerModel: config.llama2ModelPath,
       contextWindow: 4096,
       template: "llama2",
+      tokenizer: "llama",
       defaultMaxTokens: 512,
     },
     {
@@ -34,6 +37,7 @@ export function createModelRegistry(config: ModelRegistryConfig): ModelRegistry 
       providerModel: config.mistralModelPath,
       contextWindow: 32_768,
       template: "mistral",
+      tokenizer: "mistral",
       defaultMaxTokens: 512,
     },
   ];

@@ -5,6 +5,7 @@ export {
   type JobPayload,
   jobCatalog,
   type QueryJob,
+  type SummaryJob,
 } from "./job-catalog.js";
 export { createProducer, type Producer } from "./producer.js";
 export { QueueName } from "./queue-names.js";

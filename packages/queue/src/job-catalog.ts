@@ -1,4 +1,4 @@
-import { type QueryJob, queryJobSchema } from "@llm-chat/contracts";
+import { type QueryJob, queryJobSchema, type SummaryJob, summaryJobSchema } from "@llm-chat/contracts";
 import type { JobsOptions } from "bullmq";
 import type { z } from "zod";
 import { QueueName } from "./queue-names.js";
@@ -28,9 +28,20 @@ export const jobCatalog = {
       removeOnFail: { age: 7 * 24 * 3600 },
     }),
   } satisfies CatalogEntry<typeof queryJobSchema>,
+  summary: {
+    queue: QueueName.summary,
+    schema: summaryJobSchema,
+    options: () => ({
+      // Housekeeping: a summary that never gets written only costs memory of early turns.
+      attempts: 3,
+      backoff: { type: "exponential", delay: 5000, jitter: 0.5 },
+      removeOnComplete: { age: 3600, count: 1000 },
+      removeOnFail: { age: 24 * 3600 },
+    }),
+  } satisfies CatalogEntry<typeof summaryJobSchema>,
 } as const;
 
 export type JobName = keyof typeof jobCatalog;
 export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]["schema"]>;
 
-export type { QueryJob };
+export type { QueryJob, SummaryJob };

@@ -5,6 +5,7 @@
 export const QueueName = {
   query: "query",
   webhook: "webhook",
+  summary: "summary",
 } as const;
 
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];

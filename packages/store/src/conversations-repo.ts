@@ -1,4 +1,4 @@
-import type { ConversationDoc } from "./documents.js";
+import type { ConversationDoc, ConversationSummary } from "./documents.js";
 import { newId } from "./ids.js";
 import type { Collections } from "./mongo.js";
 
@@ -21,6 +21,7 @@ export function createConversationsRepo(c: Collections) {
         system: input.system ?? null,
         createdAt: now,
         updatedAt: now,
+        summary: null,
       };
     },
 
@@ -44,6 +45,15 @@ export function createConversationsRepo(c: Collections) {
 
     async touch(id: string, at: Date): Promise<void> {
       await c.conversations.updateOne({ _id: id }, { $set: { updatedAt: at } });
+    },
+
+    /** Stores a summary unless one covering as much or more is already there (jobs may race). */
+    async setSummary(id: string, summary: ConversationSummary): Promise<boolean> {
+      const result = await c.conversations.updateOne(
+        { _id: id, $or: [{ summary: null }, { "summary.throughSeq": { $lt: summary.throughSeq } }] },
+        { $set: { summary } },
+      );
+      return result.modifiedCount === 1;
     },
 
     async delete(id: string): Promise<void> {

@@ -28,6 +28,14 @@ export interface ConversationDoc {
   system: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** What the turns up to `throughSeq` said, written by the model when they left the window. */
+  summary?: ConversationSummary | null;
+}
+
+export interface ConversationSummary {
+  text: string;
+  throughSeq: number;
+  updatedAt: Date;
 }
 
 export interface MessageDoc {
@@ -38,6 +46,8 @@ export interface MessageDoc {
   queryId: string;
   role: "user" | "assistant";
   content: string;
+  /** Tokens of the content under the conversation's model tokenizer, counted once when written. */
+  tokens: number;
   /** seq * 2 (+1 for the answer): the order messages are read back in. */
   order: number;
   createdAt: Date;

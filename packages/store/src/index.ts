@@ -1,8 +1,8 @@
 export type { ConversationsRepo, NewConversation } from "./conversations-repo.js";
 export { decodeCursor, encodeCursor } from "./cursor.js";
-export type { ApiKeyDoc, ConversationDoc, MessageDoc, QueryDoc, UserDoc } from "./documents.js";
+export type { ApiKeyDoc, ConversationDoc, ConversationSummary, MessageDoc, QueryDoc, UserDoc } from "./documents.js";
 export { newId } from "./ids.js";
-export { type MessagesRepo, messageId, type Turn } from "./messages-repo.js";
+export { type Answer, type MessagesRepo, messageId, type Turn } from "./messages-repo.js";
 export { type Collections, connectMongo, ensureIndexes, isDuplicateKey, type Mongo } from "./mongo.js";
 export type { NewQuery, QueriesRepo } from "./queries-repo.js";
 export { openStore, type Store } from "./store.js";

@@ -7,6 +7,13 @@ export interface Turn {
   seq: number;
   user: string;
   assistant: string;
+  userTokens: number;
+  assistantTokens: number;
+}
+
+export interface Answer {
+  content: string;
+  tokens: number;
 }
 
 export function createMessagesRepo(c: Collections) {
@@ -16,16 +23,24 @@ export function createMessagesRepo(c: Collections) {
      * so a job retried after a crash finds them already there and writes nothing twice.
      * Returns the answer as recorded, which is the first one written if this is a retry.
      */
-    async recordExchange(query: QueryDoc, answer: string): Promise<string> {
+    async recordExchange(query: QueryDoc, promptTokens: number, answer: Answer): Promise<Answer> {
       const now = new Date();
       const base = { conversationId: query.conversationId, userId: query.userId, queryId: query._id, createdAt: now };
       const docs: MessageDoc[] = [
-        { ...base, _id: messageId(query._id, "user"), role: "user", content: query.prompt, order: query.seq * 2 },
+        {
+          ...base,
+          _id: messageId(query._id, "user"),
+          role: "user",
+          content: query.prompt,
+          tokens: promptTokens,
+          order: query.seq * 2,
+        },
         {
           ...base,
           _id: messageId(query._id, "assistant"),
           role: "assistant",
-          content: answer,
+          content: answer.content,
+          tokens: answer.tokens,
           order: query.seq * 2 + 1,
         },
       ];
@@ -40,11 +55,22 @@ export function createMessagesRepo(c: Collections) {
       }
     },
 
-    async findAnswer(queryId: string): Promise<string | null> {
-      const doc = await c.messages.findOne({ _id: messageId(queryId, "assistant") }, { projection: { content: 1 } });
-      if (!doc) return null;
-      // The user half may be missing if the first attempt died between the two inserts.
-      return doc.content;
+    async findAnswer(queryId: string): Promise<Answer | null> {
+      const doc = await c.messages.findOne({ _id: messageId(queryId, "assistant") });
+      return doc ? { content: doc.content, tokens: doc.tokens } : null;
+    },
+
+    /** Complete turns with seq in [fromSeq, toSeq], oldest first. */
+    async turnsBetween(conversationId: string, fromSeq: number, toSeq: number): Promise<Turn[]> {
+      const docs = await c.messages
+        .find({ conversationId, order: { $gte: fromSeq * 2, $lte: toSeq * 2 + 1 } })
+        .sort({ order: 1 })
+        .toArray();
+      return pairTurns(docs);
+    },
+
+    async deleteForQuery(queryId: string): Promise<void> {
+      await c.messages.deleteMany({ _id: { $in: [messageId(queryId, "user"), messageId(queryId, "assistant")] } });
     },
 
     listForConversation(conversationId: string): Promise<MessageDoc[]> {
@@ -68,14 +94,25 @@ export function createMessagesRepo(c: Collections) {
 }
 
 function pairTurns(docs: MessageDoc[]): Turn[] {
-  const bySeq = new Map<number, Partial<Turn>>();
+  const bySeq = new Map<number, { user?: MessageDoc; assistant?: MessageDoc }>();
   for (const doc of docs) {
     const seq = Math.floor(doc.order / 2);
-    const turn = bySeq.get(seq) ?? { seq };
-    turn[doc.role] = doc.content;
-    bySeq.set(seq, turn);
+    const pair = bySeq.get(seq) ?? {};
+    pair[doc.role] = doc;
+    bySeq.set(seq, pair);
   }
-  return [...bySeq.values()].filter((t): t is Turn => t.user !== undefined && t.assistant !== undefined);
+  const turns: Turn[] = [];
+  for (const [seq, { user, assistant }] of bySeq) {
+    if (!user || !assistant) continue;
+    turns.push({
+      seq,
+      user: user.content,
+      assistant: assistant.content,
+      userTokens: user.tokens,
+      assistantTokens: assistant.tokens,
+    });
+  }
+  return turns;
 }
 
 export type MessagesRepo = ReturnType<typeof createMessagesRepo>;

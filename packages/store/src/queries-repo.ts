@@ -80,6 +80,29 @@ export function createQueriesRepo(c: Collections) {
       return c.queries.find(where).sort({ _id: -1 }).limit(limit).toArray();
     },
 
+    /** The earliest still-open query before `seq` in the conversation: the one to wait for. */
+    findBlocker(conversationId: string, seq: number): Promise<QueryDoc | null> {
+      return c.queries.findOne(
+        { conversationId, seq: { $lt: seq }, status: { $in: open } },
+        { sort: { seq: 1 }, projection: { _id: 1, seq: 1, status: 1 } },
+      );
+    },
+
+    /** The next open query after `seq`: the one to wake when this one ends. */
+    findNextOpen(conversationId: string, seq: number): Promise<QueryDoc | null> {
+      return c.queries.findOne(
+        { conversationId, seq: { $gt: seq }, status: { $in: open } },
+        { sort: { seq: 1 }, projection: { _id: 1, seq: 1 } },
+      );
+    },
+
+    listOpenIds(conversationId: string): Promise<string[]> {
+      return c.queries
+        .find({ conversationId, status: { $in: open } }, { projection: { _id: 1 } })
+        .toArray()
+        .then((docs) => docs.map((d) => d._id));
+    },
+
     /** Claims the query for an attempt. Null when it is already finished (a late or duplicate job). */
     async markRunning(id: string, now: Date): Promise<QueryDoc | null> {
       const doc = await c.queries.findOneAndUpdate(

@@ -24,8 +24,9 @@ describe("the messages repository", () => {
       prompt: "hi",
       params: {},
     });
-    expect(await store.messages.recordExchange(query, "first answer")).toBe("first answer");
-    expect(await store.messages.recordExchange(query, "second answer")).toBe("first answer");
+    const first = { content: "first answer", tokens: 2 };
+    expect(await store.messages.recordExchange(query, 1, first)).toEqual(first);
+    expect(await store.messages.recordExchange(query, 1, { content: "second answer", tokens: 2 })).toEqual(first);
     const messages = await store.messages.listForConversation("conv_1");
     expect(messages.map((m) => [m.role, m.content])).toEqual([
       ["user", "hi"],
@@ -43,10 +44,12 @@ describe("the messages repository", () => {
         prompt: `q${seq}`,
         params: {},
       });
-    await store.messages.recordExchange(build(1), "a1");
-    await store.messages.recordExchange(build(0), "a0");
+    await store.messages.recordExchange(build(1), 1, { content: "a1", tokens: 1 });
+    await store.messages.recordExchange(build(0), 1, { content: "a0", tokens: 1 });
     const messages = await store.messages.listForConversation("conv_2");
     expect(messages.map((m) => m.content)).toEqual(["q0", "a0", "q1", "a1"]);
+    const turns = await store.messages.turnsBetween("conv_2", 1, 1);
+    expect(turns).toEqual([{ seq: 1, user: "q1", assistant: "a1", userTokens: 1, assistantTokens: 1 }]);
   });
 
   it("claims a query for one attempt at a time and never reopens a finished one", async () => {

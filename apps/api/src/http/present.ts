@@ -9,6 +9,9 @@ export function presentConversation(doc: ConversationDoc): Conversation {
     model: doc.model,
     title: doc.title,
     system: doc.system,
+    summary: doc.summary
+      ? { text: doc.summary.text, throughSeq: doc.summary.throughSeq, updatedAt: doc.summary.updatedAt.toISOString() }
+      : null,
     createdAt: doc.createdAt.toISOString(),
     updatedAt: doc.updatedAt.toISOString(),
   };

@@ -5,6 +5,7 @@ import {
   pageQuerySchema,
 } from "@llm-chat/contracts";
 import { Router } from "express";
+import { deleteConversation } from "../delete-conversation.js";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
 import { presentConversation, presentMessage } from "../http/present.js";
@@ -43,6 +44,15 @@ export function conversationRoutes(deps: AppDeps): Router {
       messages: (await messages.listForConversation(doc._id)).map(presentMessage),
     };
     res.json(body);
+  });
+
+  router.delete("/v1/conversations/:id", async (req, res) => {
+    const { userId } = principal(req);
+    const id = parseId(req, "id", conversationIdSchema, "conversation");
+    const doc = await conversations.findForUser(id, userId);
+    if (!doc) throw notFound("conversation");
+    await deleteConversation(deps, doc._id);
+    res.status(204).end();
   });
 
   return router;

@@ -1,0 +1,19 @@
+import type { AppDeps } from "./deps.js";
+
+/**
+ * Deletes a conversation with its queries, messages, waiting jobs and Redis history. The
+ * conversation document goes first, so no new query can join it meanwhile. A query a
+ * worker is running right now finds its record gone when it finishes and discards its
+ * answer (see the worker's query processor).
+ */
+export async function deleteConversation(deps: AppDeps, conversationId: string): Promise<void> {
+  const { conversations, queries, messages } = deps.store;
+  const openIds = await queries.listOpenIds(conversationId);
+  await conversations.delete(conversationId);
+  const queue = deps.producer.queue("query");
+  // remove() leaves a job that a worker holds (it is locked); that one discards itself.
+  await Promise.all(openIds.map((id) => queue.remove(id)));
+  await queries.deleteForConversation(conversationId);
+  await messages.deleteForConversation(conversationId);
+  await deps.history.drop(conversationId);
+}
