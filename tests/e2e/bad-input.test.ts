@@ -114,6 +114,19 @@ describe("bad input", () => {
     },
     { name: "no body at all", send: () => call(url, "/v1/queries", { key, method: "POST" }), status: 422 },
     {
+      name: "a prompt longer than the model's window",
+      send: () => call(url, "/v1/queries", { key, json: { prompt: "word ".repeat(6000), model: "llama2" } }),
+      status: 422,
+      pointer: "/prompt",
+      detail: /takes \d+ tokens .* fits 3584 beside an answer of 512/,
+    },
+    {
+      name: "an answer budget as large as the window",
+      send: () => call(url, "/v1/queries", { key, json: { prompt: "hi", params: { maxTokens: 4096 } } }),
+      status: 422,
+      pointer: "/params/maxTokens",
+    },
+    {
       name: "a body over the size limit",
       send: () => call(url, "/v1/queries", { key, json: { prompt: "x".repeat(200_000) } }),
       status: 413,

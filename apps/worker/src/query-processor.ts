@@ -160,7 +160,14 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
       ended = true;
       return result;
     } catch (error) {
-      if (error instanceof WaitTurn) return backToQueue(deps.orderRecheckMs);
+      if (error instanceof WaitTurn && token) {
+        await job.moveToDelayed(Date.now() + deps.orderRecheckMs, token);
+        // The query we waited for may have ended between the check and the move, and its
+        // worker found nothing delayed to wake: look once more rather than sleep it out.
+        const at: Place | null = place;
+        if (at && !(await order.blocker(at))) await job.promote().catch(() => undefined);
+        throw new DelayedError();
+      }
       if (signal?.aborted && signal.reason === HAND_BACK) {
         // Back to the queue without spending an attempt: the next worker starts it afresh.
         await store.queries.markQueued(data.queryId);

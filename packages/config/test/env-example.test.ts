@@ -33,3 +33,11 @@ describe(".env.example", () => {
     expect(() => loadEnv(example)).not.toThrow();
   });
 });
+
+describe("README.md", () => {
+  it("documents every variable the schema knows", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const missing = Object.keys(envSchema.shape).filter((name) => !readme.includes(`| \`${name}\` |`));
+    expect(missing).toEqual([]);
+  });
+});
