@@ -10,6 +10,7 @@ import { conversationRoutes } from "./routes/conversation-routes.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelRoutes } from "./routes/model-routes.js";
 import { queryRoutes } from "./routes/query-routes.js";
+import { webhookSecretRoutes } from "./routes/webhook-secret-routes.js";
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(modelRoutes(deps));
   app.use(conversationRoutes(deps));
   app.use(queryRoutes(deps));
+  app.use(webhookSecretRoutes(deps));
   app.use(routeNotFound);
   app.use(problemHandler(deps.logger));
   return app;

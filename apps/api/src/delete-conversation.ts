@@ -8,12 +8,14 @@ import type { AppDeps } from "./deps.js";
  */
 export async function deleteConversation(deps: AppDeps, conversationId: string): Promise<void> {
   const { conversations, queries, messages } = deps.store;
-  const openIds = await queries.listOpenIds(conversationId);
+  const [openIds, allIds] = await Promise.all([queries.listOpenIds(conversationId), queries.listIds(conversationId)]);
   await conversations.delete(conversationId);
   const queue = deps.producer.queue("query");
   // remove() leaves a job that a worker holds (it is locked); that one discards itself.
   await Promise.all(openIds.map((id) => queue.remove(id)));
   await queries.deleteForConversation(conversationId);
   await messages.deleteForConversation(conversationId);
+  await deps.store.webhooks.deleteForQueries(allIds);
+  await Promise.all(allIds.map((id) => deps.events.drop(id)));
   await deps.history.drop(conversationId);
 }

@@ -1,7 +1,8 @@
+import type { EventHub, QueryEmitter, QueryEventLog } from "@llm-chat/events";
 import type { HotHistory } from "@llm-chat/history";
 import type { ModelRegistry } from "@llm-chat/llm";
 import type { Logger } from "@llm-chat/logger";
-import type { Producer } from "@llm-chat/queue";
+import type { ConversationOrder, Producer } from "@llm-chat/queue";
 import type { Store } from "@llm-chat/store";
 import type { Redis } from "ioredis";
 
@@ -12,11 +13,17 @@ export interface AppDeps {
   producer: Producer;
   models: ModelRegistry;
   history: HotHistory;
+  events: QueryEventLog;
+  hub: EventHub;
+  emitter: QueryEmitter;
+  order: ConversationOrder;
   config: {
     bodyLimit: string;
     /** Prefix for URLs in responses: API_PUBLIC_URL, or "" for host-relative URLs. */
     publicUrl: string;
     defaultModel: string;
+    queuePrefix: string;
+    allowPrivateWebhooks: boolean;
   };
   isShuttingDown(): boolean;
 }

@@ -1,11 +1,12 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { loadEnvOrExit } from "@llm-chat/config";
+import { createEventHub, createQueryEmitter, createQueryEventLog } from "@llm-chat/events";
 import { createHotHistory } from "@llm-chat/history";
 import { createShutdown } from "@llm-chat/lifecycle";
 import { createModelRegistry } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
-import { createProducer, createRedis } from "@llm-chat/queue";
+import { createConversationOrder, createProducer, createRedis } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
 import { createApp } from "./app.js";
 
@@ -32,6 +33,13 @@ const history = createHotHistory(redis, store.messages, {
   ttlSeconds: env.HISTORY_TTL_SECONDS,
 });
 
+const events = createQueryEventLog(redis, { keyPrefix: env.QUEUE_PREFIX, ttlSeconds: env.EVENTS_TTL_SECONDS });
+// A subscribed connection can do nothing else; it waits out Redis outages like a worker's.
+const subscriber = createRedis(env.REDIS_URL, "worker");
+subscriber.on("error", (err) => logger.warn({ err: err.message }, "redis subscriber error"));
+const hub = await createEventHub(subscriber, events.channel);
+const emitter = createQueryEmitter(store, events, producer, logger, { outputFlushMs: 50, webhookOutputMs: 500 });
+
 const app = createApp({
   logger,
   store,
@@ -39,7 +47,17 @@ const app = createApp({
   producer,
   models,
   history,
-  config: { bodyLimit: env.API_BODY_LIMIT, publicUrl: env.API_PUBLIC_URL ?? "", defaultModel: "llama2" },
+  events,
+  hub,
+  emitter,
+  order: createConversationOrder(store.queries, producer),
+  config: {
+    bodyLimit: env.API_BODY_LIMIT,
+    publicUrl: env.API_PUBLIC_URL ?? "",
+    defaultModel: "llama2",
+    queuePrefix: env.QUEUE_PREFIX,
+    allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE_URLS,
+  },
   isShuttingDown: () => shutdown.started,
 });
 
@@ -53,8 +71,11 @@ logger.info({ host: env.API_HOST, port }, "api listening");
 
 shutdown.register("http server", () => {
   server.closeIdleConnections();
+  // Event streams never end by themselves: give them a moment, then cut them (clients
+  // resume on another process with Last-Event-ID).
+  setTimeout(() => server.closeAllConnections(), 5000).unref();
   return new Promise<void>((resolve) => server.close(() => resolve()));
 });
 shutdown.register("queues", () => producer.close());
-shutdown.register("redis", () => redis.quit());
+shutdown.register("redis", () => Promise.all([redis.quit(), subscriber.quit()]));
 shutdown.register("mongodb", () => store.close());

@@ -4,6 +4,7 @@ import type { AppDeps } from "./deps.js";
 import { HttpProblem } from "./http/problem.js";
 import { assertPromptFits } from "./prompt-fits.js";
 import { requireModel } from "./routes/require-model.js";
+import { assertWebhookTarget } from "./webhook-target.js";
 
 const field = (pointer: string, message: string) => [{ in: "body" as const, pointer, message }];
 
@@ -55,6 +56,7 @@ export async function submitQuery(deps: AppDeps, userId: string, body: SubmitQue
   const { conversations, queries } = deps.store;
   const { conversation, isNew } = await resolveConversation(deps, userId, body);
   assertPromptFits(requireModel(deps.models, conversation.model), conversation.system, body);
+  if (body.webhook) await assertWebhookTarget(body.webhook, deps.config.allowPrivateWebhooks);
 
   if (isNew) await conversations.insert(conversation);
   let query: QueryDoc | undefined;
@@ -65,7 +67,9 @@ export async function submitQuery(deps: AppDeps, userId: string, body: SubmitQue
       model: conversation.model,
       prompt: body.prompt,
       params: body.params ?? {},
+      webhook: body.webhook ?? null,
     });
+    await deps.events.append(query._id, { type: "status", status: "queued" });
     await deps.producer.enqueue("query", { queryId: query._id, conversationId: conversation._id, userId }, query._id);
   } catch (error) {
     await Promise.allSettled([

@@ -1,17 +1,20 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { loadEnvOrExit } from "@llm-chat/config";
+import { createQueryEmitter, createQueryEventLog } from "@llm-chat/events";
 import { createHotHistory } from "@llm-chat/history";
 import { createShutdown } from "@llm-chat/lifecycle";
 import { createModelRegistry, createReplicateProvider } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
-import { createProducer, createRedis, QueueName } from "@llm-chat/queue";
+import { createConversationOrder, createProducer, createRedis, QueueName, webhookBackoff } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
+import { createGuardedDispatcher } from "@llm-chat/webhooks";
 import { Worker } from "bullmq";
 import { createPromptBuilder } from "./build-prompt.js";
-import { createConversationOrder } from "./conversation-order.js";
-import { createQueryProcessor, HAND_BACK } from "./query-processor.js";
+
+import { CANCELED, createQueryProcessor, HAND_BACK } from "./query-processor.js";
 import { createSummaryProcessor } from "./summary-processor.js";
 import { startSweeper } from "./sweeper.js";
+import { createWebhookProcessor, RetryableDeliveryError } from "./webhook-processor.js";
 
 const env = loadEnvOrExit(process.env, "worker");
 if (!env.REPLICATE_API_TOKEN) {
@@ -47,12 +50,15 @@ const models = createModelRegistry({
   mistralModelPath: env.MISTRAL_MODEL_PATH,
 });
 
+const events = createQueryEventLog(redis, { keyPrefix: env.QUEUE_PREFIX, ttlSeconds: env.EVENTS_TTL_SECONDS });
+const emitter = createQueryEmitter(store, events, producer, logger, { outputFlushMs: 50, webhookOutputMs: 500 });
+
 const processor = createQueryProcessor({
   store,
   history,
   models,
   provider,
-  order: createConversationOrder(store, producer),
+  order: createConversationOrder(store.queries, producer),
   buildPrompt: createPromptBuilder({
     history,
     producer,
@@ -60,6 +66,7 @@ const processor = createQueryProcessor({
     summaryEnabled: env.SUMMARY_ENABLED,
     maxTurns: env.HISTORY_MAX_TURNS,
   }),
+  emitter,
   logger,
   queryTimeoutMs: env.QUERY_TIMEOUT_MS,
   orderRecheckMs: env.QUERY_ORDER_RECHECK_MS,
@@ -78,6 +85,13 @@ const worker = new Worker(QueueName.query, processor, {
 });
 worker.on("error", (err) => logger.warn({ err: err.message }, "worker error"));
 
+// A cancel is announced to every worker; the one running the query aborts it.
+const cancelSubscriber = createRedis(env.REDIS_URL, "worker");
+cancelSubscriber.on("message", (_channel: string, queryId: string) => {
+  if (worker.cancelJob(queryId, CANCELED)) logger.info({ queryId }, "canceling a running query");
+});
+await cancelSubscriber.subscribe(`${env.QUEUE_PREFIX}:cancel`);
+
 // Summaries are housekeeping: their own queue and a small concurrency keep them from
 // competing with answers for the worker's slots.
 const summaryWorker = new Worker(
@@ -92,25 +106,69 @@ const summaryWorker = new Worker(
   },
 );
 summaryWorker.on("error", (err) => logger.warn({ err: err.message }, "summary worker error"));
-worker.on("ready", () => logger.info({ concurrency: env.WORKER_CONCURRENCY, queue: QueueName.query }, "worker ready"));
+
+// Deliveries connect only to public addresses, checked again as each connection is made.
+const dispatcher = createGuardedDispatcher({
+  allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_URLS,
+  connectTimeoutMs: Math.min(env.WEBHOOK_TIMEOUT_MS, 5000),
+});
+const webhookWorker = new Worker(
+  QueueName.webhook,
+  createWebhookProcessor({
+    store,
+    logger,
+    dispatcher,
+    allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_URLS,
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+  }),
+  {
+    connection: workerRedis,
+    prefix: env.QUEUE_PREFIX,
+    concurrency: env.WEBHOOK_CONCURRENCY,
+    lockDuration: env.WORKER_LOCK_DURATION_MS,
+    settings: {
+      backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+        webhookBackoff(
+          attemptsMade,
+          err instanceof RetryableDeliveryError ? err.retryAfterMs : null,
+          env.WEBHOOK_RETRY_BASE_MS,
+        ),
+    },
+  },
+);
+webhookWorker.on("error", (err) => logger.warn({ err: err.message }, "webhook worker error"));
 
 const sweeper = startSweeper(store, producer, logger, { intervalMs: 30_000, graceMs: 30_000, batch: 500 });
 
 shutdown.register("sweeper", async () => sweeper.stop());
-shutdown.register("worker", async () => {
+shutdown.register("workers", async () => {
   // Stop taking jobs and let running ones finish; past the bound, abort them so each hands
   // its job back to the queue for another worker, rather than hold up the exit.
-  const closed = worker.close();
-  const outcome = await Promise.race([closed.then(() => "closed"), sleep(env.WORKER_SHUTDOWN_TIMEOUT_MS, "deadline")]);
-  if (outcome === "deadline") {
-    logger.warn(
-      { boundMs: env.WORKER_SHUTDOWN_TIMEOUT_MS },
-      "jobs still running at the shutdown bound; handing them back",
-    );
-    worker.cancelAllJobs(HAND_BACK);
-    await closed;
-  }
+  const closeQueries = async () => {
+    const closed = worker.close();
+    const outcome = await Promise.race([
+      closed.then(() => "closed"),
+      sleep(env.WORKER_SHUTDOWN_TIMEOUT_MS, "deadline"),
+    ]);
+    if (outcome === "deadline") {
+      logger.warn(
+        { boundMs: env.WORKER_SHUTDOWN_TIMEOUT_MS },
+        "jobs still running at the shutdown bound; handing them back",
+      );
+      worker.cancelAllJobs(HAND_BACK);
+      await closed;
+    }
+  };
+  // Deliveries in flight end within WEBHOOK_TIMEOUT_MS; an unfinished summary is simply
+  // redone later and not worth holding up the exit.
+  await Promise.all([closeQueries(), webhookWorker.close(), summaryWorker.close(true)]);
 });
 shutdown.register("queues", () => producer.close());
-shutdown.register("redis", () => Promise.all([redis.quit(), queueRedis.quit(), workerRedis.quit()]));
+shutdown.register("redis", () =>
+  Promise.all([redis.quit(), queueRedis.quit(), workerRedis.quit(), cancelSubscriber.quit()]),
+);
 shutdown.register("mongodb", () => store.close());
+shutdown.register("http dispatcher", () => dispatcher.close());
+
+await Promise.all([worker.waitUntilReady(), webhookWorker.waitUntilReady()]);
+logger.info({ concurrency: env.WORKER_CONCURRENCY, queue: QueueName.query }, "worker ready");

@@ -1,4 +1,5 @@
 import { queryJobSchema } from "@llm-chat/contracts";
+import type { QueryEmitter } from "@llm-chat/events";
 import type { HotHistory } from "@llm-chat/history";
 import {
   countTokens,
@@ -8,10 +9,10 @@ import {
   toReplicateInput,
 } from "@llm-chat/llm";
 import type { Logger } from "@llm-chat/logger";
+import type { ConversationOrder } from "@llm-chat/queue";
 import type { Answer, QueryDoc, Store } from "@llm-chat/store";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { PromptBuilder } from "./build-prompt.js";
-import type { ConversationOrder } from "./conversation-order.js";
 import { judge, QueryTimeoutError } from "./failure.js";
 
 export interface QueryProcessorDeps {
@@ -21,6 +22,7 @@ export interface QueryProcessorDeps {
   provider: ReplicateProvider;
   order: ConversationOrder;
   buildPrompt: PromptBuilder;
+  emitter: QueryEmitter;
   logger: Logger;
   queryTimeoutMs: number;
   orderRecheckMs: number;
@@ -28,8 +30,10 @@ export interface QueryProcessorDeps {
 
 /** The reason a worker gives its running jobs when it must leave before they finish. */
 export const HAND_BACK = "worker shutting down";
+/** The reason given to a job whose query a client canceled. */
+export const CANCELED = "canceled by the client";
 
-export type QueryResult = { outcome: "succeeded" | "skipped" | "discarded" };
+export type QueryResult = { outcome: "succeeded" | "skipped" | "discarded" | "canceled" };
 
 type Place = Pick<QueryDoc, "conversationId" | "seq">;
 
@@ -53,11 +57,18 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
 
     const built = await deps.buildPrompt(query, conversation, model, promptTokens);
     const started = Date.now();
-    const generation = await deps.provider.generate({
-      model: model.providerModel,
-      input: toReplicateInput(model, built.prompt, query.params),
-      signal,
-    });
+    const sink = deps.emitter.output(query);
+    let generation: Awaited<ReturnType<ReplicateProvider["generate"]>>;
+    try {
+      generation = await deps.provider.generate({
+        model: model.providerModel,
+        input: toReplicateInput(model, built.prompt, query.params),
+        signal,
+        onDelta: sink.push,
+      });
+    } finally {
+      sink.close();
+    }
     return {
       content: generation.output,
       tokens: countTokens(model.tokenizer, neutraliseMarkers(generation.output)),
@@ -83,10 +94,11 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
 
     const query = await store.queries.markRunning(queryId, new Date());
     if (!query) return { outcome: "skipped" };
+    await deps.emitter.started(query);
 
-    const deadline = query.createdAt.getTime() + deps.queryTimeoutMs;
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new QueryTimeoutError(deps.queryTimeoutMs);
+    const timeoutMs = query.params.timeoutSeconds ? query.params.timeoutSeconds * 1000 : deps.queryTimeoutMs;
+    const remaining = query.createdAt.getTime() + timeoutMs - Date.now();
+    if (remaining <= 0) throw new QueryTimeoutError(timeoutMs);
     const timeout = AbortSignal.timeout(remaining);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
 
@@ -101,7 +113,7 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
         ? { ...recorded, modelMs: null, inputTokens: null, outputTokens: null }
         : await askModel(query, promptTokens, combined);
     } catch (error) {
-      if (timeout.aborted) throw new QueryTimeoutError(deps.queryTimeoutMs);
+      if (timeout.aborted) throw new QueryTimeoutError(timeoutMs);
       throw error;
     }
 
@@ -116,19 +128,17 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     // History before status: once a query is visibly done, the next one must see its turn.
     await history.append(query.conversationId, turn, model?.contextWindow);
     const finishedAt = new Date();
-    const marked = await store.queries.markSucceeded(
-      query._id,
-      kept.content,
-      {
-        queueMs: query.startedAt ? query.startedAt.getTime() - query.createdAt.getTime() : null,
-        modelMs: answer.modelMs,
-        totalMs: finishedAt.getTime() - query.createdAt.getTime(),
-        inputTokens: answer.inputTokens,
-        outputTokens: answer.outputTokens ?? kept.tokens,
-      },
-      finishedAt,
-    );
-    if (!marked) {
+    const metrics = {
+      queueMs: query.startedAt ? query.startedAt.getTime() - query.createdAt.getTime() : null,
+      modelMs: answer.modelMs,
+      totalMs: finishedAt.getTime() - query.createdAt.getTime(),
+      inputTokens: answer.inputTokens,
+      outputTokens: answer.outputTokens ?? kept.tokens,
+    };
+    const marked = await store.queries.markSucceeded(query._id, kept.content, metrics, finishedAt);
+    if (marked) {
+      await deps.emitter.finished({ ...query, status: "succeeded", output: kept.content, metrics, finishedAt });
+    } else {
       // Canceled or deleted while the model ran: its turn must not stay in the conversation.
       await store.messages.deleteForQuery(query._id);
       await history.remove(query.conversationId, query.seq);
@@ -168,6 +178,13 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
         if (at && !(await order.blocker(at))) await job.promote().catch(() => undefined);
         throw new DelayedError();
       }
+      if (signal?.aborted && signal.reason === CANCELED) {
+        // The API marked it canceled and told the stream; the provider call was cut and its
+        // prediction cancelled upstream. Nothing is recorded.
+        log.info("query canceled while running");
+        ended = true;
+        return { outcome: "canceled" };
+      }
       if (signal?.aborted && signal.reason === HAND_BACK) {
         // Back to the queue without spending an attempt: the next worker starts it afresh.
         await store.queries.markQueued(data.queryId);
@@ -180,7 +197,11 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
           : judge(error);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (verdict.permanent || lastAttempt) {
-        await store.queries.markFailed(data.queryId, verdict.code, verdict.message, new Date());
+        const finishedAt = new Date();
+        if (await store.queries.markFailed(data.queryId, verdict.code, verdict.message, finishedAt)) {
+          const failed = await store.queries.findById(data.queryId);
+          if (failed) await deps.emitter.finished(failed);
+        }
         ended = true;
         log.warn({ err: error, code: verdict.code }, "query failed");
         throw error instanceof UnrecoverableError ? error : new UnrecoverableError(verdict.message);

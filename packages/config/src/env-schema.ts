@@ -53,6 +53,14 @@ export const envSchema = z.object({
     .transform((v) => v === "true"),
   SUMMARY_CONCURRENCY: positiveInt.max(100).default(2),
   SUMMARY_MAX_TOKENS: positiveInt.max(2048).default(256),
+  EVENTS_TTL_SECONDS: positiveInt.default(86_400),
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  WEBHOOK_TIMEOUT_MS: positiveInt.max(15_000).default(10_000),
+  WEBHOOK_CONCURRENCY: positiveInt.max(1000).default(50),
+  WEBHOOK_RETRY_BASE_MS: positiveInt.default(5000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -6,6 +6,8 @@ export const idPrefix = {
   apiKey: "key",
   conversation: "conv",
   query: "qry",
+  event: "evt",
+  delivery: "dlv",
 } as const;
 
 export type IdKind = keyof typeof idPrefix;

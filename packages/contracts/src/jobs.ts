@@ -18,3 +18,9 @@ export const summaryJobSchema = z.strictObject({
   throughSeq: z.number().int().min(0),
 });
 export type SummaryJob = z.infer<typeof summaryJobSchema>;
+
+/** Deliver one webhook event (its payload is stored in MongoDB under `eventId`). */
+export const webhookJobSchema = z.strictObject({
+  eventId: z.string().regex(/^evt_[0-9A-Z]{26}(_[a-z]+)?$/),
+});
+export type WebhookJob = z.infer<typeof webhookJobSchema>;

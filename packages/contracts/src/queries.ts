@@ -6,8 +6,23 @@ export const generationParamsSchema = z.strictObject({
   temperature: z.number().min(0).max(5).optional(),
   topP: z.number().gt(0).max(1).optional(),
   maxTokens: z.number().int().min(1).max(8192).optional(),
+  /** Deadline from submit; past it the query fails with `timeout` and its prediction is cancelled. */
+  timeoutSeconds: z.number().int().min(1).max(3600).optional(),
 });
 export type GenerationParams = z.infer<typeof generationParamsSchema>;
+
+export const webhookEventSchema = z.enum(["start", "output", "completed"]);
+export type WebhookEvent = z.infer<typeof webhookEventSchema>;
+
+export const webhookSchema = z.strictObject({
+  url: z.string().max(2048),
+  events: z
+    .array(webhookEventSchema)
+    .min(1)
+    .transform((events) => [...new Set(events)])
+    .default(["completed"]),
+});
+export type WebhookConfig = z.infer<typeof webhookSchema>;
 
 export const submitQueryBodySchema = z.strictObject({
   prompt: z.string().trim().min(1, "must not be empty").max(32_000),
@@ -17,6 +32,8 @@ export const submitQueryBodySchema = z.strictObject({
   /** System prompt for a new conversation. */
   system: z.string().max(8000).optional(),
   params: generationParamsSchema.optional(),
+  /** Where to POST signed events of this query (Standard Webhooks). */
+  webhook: webhookSchema.optional(),
 });
 export type SubmitQueryBody = z.infer<typeof submitQueryBodySchema>;
 
@@ -59,6 +76,19 @@ export const querySchema = z.object({
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
   metrics: queryMetricsSchema,
+  webhook: z.object({ url: z.string(), events: z.array(webhookEventSchema) }).nullable(),
   urls: z.object({ get: z.string(), cancel: z.string(), events: z.string() }),
 });
 export type Query = z.infer<typeof querySchema>;
+
+export const deliverySchema = z.object({
+  id: z.string(),
+  eventId: z.string(),
+  event: webhookEventSchema,
+  attempt: z.number().int(),
+  at: z.iso.datetime(),
+  statusCode: z.number().int().nullable(),
+  latencyMs: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export type Delivery = z.infer<typeof deliverySchema>;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import Replicate, { type Prediction } from "replicate";
 import { classifyProviderError, ProviderError } from "./provider-error.js";
+import { readPredictionStream } from "./sse-stream.js";
 
 export interface ReplicateProviderConfig {
   apiToken: string;
@@ -15,6 +16,12 @@ export interface GenerateRequest {
   model: string;
   input: Record<string, unknown>;
   signal?: AbortSignal | undefined;
+  /**
+   * Receives the answer's text as the model writes it. When given, the prediction is created
+   * with `stream: true` and without waiting, so its id is known at once (and a cancel or
+   * deadline can always cancel it upstream).
+   */
+  onDelta?: ((delta: string) => void) | undefined;
 }
 
 export interface Generation {
@@ -41,14 +48,14 @@ export function createReplicateProvider(config: ReplicateProviderConfig) {
   }
 
   async function generate(request: GenerateRequest): Promise<Generation> {
-    const { signal } = request;
+    const { signal, onDelta } = request;
     const [path = request.model, version] = request.model.split(":");
     let prediction: Prediction;
     try {
       prediction = await client.predictions.create({
         ...(version ? { version } : { model: path }),
         input: request.input,
-        wait: syncWait,
+        ...(onDelta ? { stream: true } : { wait: syncWait }),
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
@@ -56,6 +63,12 @@ export function createReplicateProvider(config: ReplicateProviderConfig) {
     }
 
     try {
+      const streamUrl = prediction.urls.stream;
+      if (onDelta && streamUrl && !terminal.has(prediction.status)) {
+        const end = await readPredictionStream(streamUrl, config.apiToken, { onOutput: onDelta }, signal);
+        if (end.ended !== "eof") prediction = await client.predictions.get(prediction.id, signal ? { signal } : {});
+      }
+      // Without a stream (or after it ended early), poll until the prediction is final.
       while (!terminal.has(prediction.status)) {
         await sleep(config.pollIntervalMs, undefined, signal ? { signal } : {});
         prediction = await client.predictions.get(prediction.id, signal ? { signal } : {});

@@ -1,4 +1,5 @@
 export { createRedis, type RedisRole } from "./connection.js";
+export { type ConversationOrder, createConversationOrder, type QueryOrderSource } from "./conversation-order.js";
 export {
   type CatalogSettings,
   type JobName,
@@ -6,6 +7,9 @@ export {
   jobCatalog,
   type QueryJob,
   type SummaryJob,
+  WEBHOOK_ATTEMPTS,
+  type WebhookJob,
+  webhookBackoff,
 } from "./job-catalog.js";
 export { createProducer, type Producer } from "./producer.js";
 export { QueueName } from "./queue-names.js";

@@ -1,4 +1,11 @@
-import { type QueryJob, queryJobSchema, type SummaryJob, summaryJobSchema } from "@llm-chat/contracts";
+import {
+  type QueryJob,
+  queryJobSchema,
+  type SummaryJob,
+  summaryJobSchema,
+  type WebhookJob,
+  webhookJobSchema,
+} from "@llm-chat/contracts";
 import type { JobsOptions } from "bullmq";
 import type { z } from "zod";
 import { QueueName } from "./queue-names.js";
@@ -39,9 +46,37 @@ export const jobCatalog = {
       removeOnFail: { age: 24 * 3600 },
     }),
   } satisfies CatalogEntry<typeof summaryJobSchema>,
+  webhook: {
+    queue: QueueName.webhook,
+    schema: webhookJobSchema,
+    options: () => ({
+      // With the "webhook" backoff below: 5 s doubling to a 2 h ceiling, about a day and a half in all.
+      attempts: WEBHOOK_ATTEMPTS,
+      backoff: { type: "webhook" },
+      removeOnComplete: { age: 3600, count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    }),
+  } satisfies CatalogEntry<typeof webhookJobSchema>,
 } as const;
+
+export const WEBHOOK_ATTEMPTS = 30;
+
+/**
+ * Webhook retry delays: growing from seconds to hours, with jitter so a receiver that comes
+ * back is not hit by every sender at once, and never sooner than a Retry-After it asked for.
+ */
+export function webhookBackoff(
+  attemptsMade: number,
+  retryAfterMs: number | null,
+  baseMs = 5000,
+  random = Math.random,
+): number {
+  const base = Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), 2 * 3600 * 1000);
+  const jittered = base * (0.8 + 0.4 * random());
+  return Math.round(Math.max(jittered, retryAfterMs ?? 0));
+}
 
 export type JobName = keyof typeof jobCatalog;
 export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]["schema"]>;
 
-export type { QueryJob, SummaryJob };
+export type { QueryJob, SummaryJob, WebhookJob };

@@ -1,10 +1,19 @@
-import type { GenerationParams, QueryErrorCode, QueryMetrics, QueryStatus } from "@llm-chat/contracts";
+import type {
+  GenerationParams,
+  QueryErrorCode,
+  QueryMetrics,
+  QueryStatus,
+  WebhookConfig,
+  WebhookEvent,
+} from "@llm-chat/contracts";
 
 export interface UserDoc {
   _id: string;
   email: string;
   passwordHash: string;
   createdAt: Date;
+  /** Standard Webhooks signing secret (`whsec_…`); created on first use. */
+  webhookSecret?: string;
 }
 
 export interface ApiKeyDoc {
@@ -70,4 +79,39 @@ export interface QueryDoc {
   startedAt: Date | null;
   finishedAt: Date | null;
   metrics: QueryMetrics;
+  webhook: WebhookConfig | null;
+}
+
+export interface IdempotencyDoc {
+  /** `${userId}:${key}`: a key is scoped to its user. */
+  _id: string;
+  userId: string;
+  bodyHash: string;
+  /** Null while the first request with this key is still being accepted. */
+  queryId: string | null;
+  createdAt: Date;
+}
+
+/** One webhook event of a query; the payload is fixed when the event happens, whatever the retries. */
+export interface WebhookEventDoc {
+  _id: string;
+  queryId: string;
+  userId: string;
+  type: WebhookEvent;
+  url: string;
+  payload: string;
+  createdAt: Date;
+}
+
+export interface DeliveryDoc {
+  _id: string;
+  eventId: string;
+  queryId: string;
+  userId: string;
+  type: WebhookEvent;
+  attempt: number;
+  at: Date;
+  statusCode: number | null;
+  latencyMs: number | null;
+  error: string | null;
 }

@@ -1,9 +1,21 @@
 export type { ConversationsRepo, NewConversation } from "./conversations-repo.js";
 export { decodeCursor, encodeCursor } from "./cursor.js";
-export type { ApiKeyDoc, ConversationDoc, ConversationSummary, MessageDoc, QueryDoc, UserDoc } from "./documents.js";
+export type {
+  ApiKeyDoc,
+  ConversationDoc,
+  ConversationSummary,
+  DeliveryDoc,
+  IdempotencyDoc,
+  MessageDoc,
+  QueryDoc,
+  UserDoc,
+  WebhookEventDoc,
+} from "./documents.js";
+export { type Claim, IDEMPOTENCY_WINDOW_MS, type IdempotencyRepo } from "./idempotency-repo.js";
 export { newId } from "./ids.js";
 export { type Answer, type MessagesRepo, messageId, type Turn } from "./messages-repo.js";
 export { type Collections, connectMongo, ensureIndexes, isDuplicateKey, type Mongo } from "./mongo.js";
 export type { NewQuery, QueriesRepo } from "./queries-repo.js";
 export { openStore, type Store } from "./store.js";
 export { EmailTakenError, hashApiKey, type NewApiKey, type UsersRepo } from "./users-repo.js";
+export type { WebhooksRepo } from "./webhooks-repo.js";

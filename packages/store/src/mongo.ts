@@ -1,5 +1,14 @@
 import { type Collection, type Db, MongoClient, MongoServerError } from "mongodb";
-import type { ApiKeyDoc, ConversationDoc, MessageDoc, QueryDoc, UserDoc } from "./documents.js";
+import type {
+  ApiKeyDoc,
+  ConversationDoc,
+  DeliveryDoc,
+  IdempotencyDoc,
+  MessageDoc,
+  QueryDoc,
+  UserDoc,
+  WebhookEventDoc,
+} from "./documents.js";
 
 export interface Collections {
   users: Collection<UserDoc>;
@@ -7,6 +16,9 @@ export interface Collections {
   conversations: Collection<ConversationDoc>;
   messages: Collection<MessageDoc>;
   queries: Collection<QueryDoc>;
+  idempotency: Collection<IdempotencyDoc>;
+  webhookEvents: Collection<WebhookEventDoc>;
+  deliveries: Collection<DeliveryDoc>;
 }
 
 export interface Mongo {
@@ -33,6 +45,9 @@ export async function connectMongo(url: string, appName: string): Promise<Mongo>
     conversations: db.collection<ConversationDoc>("conversations"),
     messages: db.collection<MessageDoc>("messages"),
     queries: db.collection<QueryDoc>("queries"),
+    idempotency: db.collection<IdempotencyDoc>("idempotency_keys"),
+    webhookEvents: db.collection<WebhookEventDoc>("webhook_events"),
+    deliveries: db.collection<DeliveryDoc>("deliveries"),
   };
   return {
     client,
@@ -56,6 +71,9 @@ export async function ensureIndexes(c: Collections): Promise<void> {
     c.queries.createIndex({ userId: 1, _id: -1 }, { name: "user_queries" }),
     c.queries.createIndex({ conversationId: 1, seq: 1 }, { unique: true, name: "conversation_seq_unique" }),
     c.queries.createIndex({ status: 1, createdAt: 1 }, { name: "status_created" }),
+    c.idempotency.createIndex({ createdAt: 1 }, { name: "created" }),
+    c.webhookEvents.createIndex({ queryId: 1 }, { name: "query_events" }),
+    c.deliveries.createIndex({ queryId: 1, at: 1 }, { name: "query_deliveries" }),
   ]);
 }
 

@@ -4,7 +4,7 @@ import type { QueryDoc } from "./documents.js";
 import { newId } from "./ids.js";
 import { type Collections, isDuplicateKey } from "./mongo.js";
 
-export type NewQuery = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prompt" | "params">;
+export type NewQuery = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prompt" | "params" | "webhook">;
 
 const emptyMetrics: QueryMetrics = {
   queueMs: null,
@@ -96,6 +96,11 @@ export function createQueriesRepo(c: Collections) {
       );
     },
 
+    async listIds(conversationId: string): Promise<string[]> {
+      const docs = await c.queries.find({ conversationId }, { projection: { _id: 1 } }).toArray();
+      return docs.map((d) => d._id);
+    },
+
     listOpenIds(conversationId: string): Promise<string[]> {
       return c.queries
         .find({ conversationId, status: { $in: open } }, { projection: { _id: 1 } })
@@ -127,6 +132,14 @@ export function createQueriesRepo(c: Collections) {
       const result = await c.queries.updateOne(
         { _id: id, status: { $in: open } },
         { $set: { status: "succeeded", output, metrics, finishedAt, error: null } },
+      );
+      return result.modifiedCount === 1;
+    },
+
+    async markCanceled(id: string, finishedAt: Date): Promise<boolean> {
+      const result = await c.queries.updateOne(
+        { _id: id, status: { $in: open } },
+        { $set: { status: "canceled", finishedAt } },
       );
       return result.modifiedCount === 1;
     },

@@ -1,8 +1,10 @@
 import { createConversationsRepo } from "./conversations-repo.js";
+import { createIdempotencyRepo } from "./idempotency-repo.js";
 import { createMessagesRepo } from "./messages-repo.js";
 import { connectMongo, ensureIndexes, type Mongo } from "./mongo.js";
 import { createQueriesRepo } from "./queries-repo.js";
 import { createUsersRepo } from "./users-repo.js";
+import { createWebhooksRepo } from "./webhooks-repo.js";
 
 export interface Store {
   mongo: Mongo;
@@ -10,6 +12,8 @@ export interface Store {
   conversations: ReturnType<typeof createConversationsRepo>;
   messages: ReturnType<typeof createMessagesRepo>;
   queries: ReturnType<typeof createQueriesRepo>;
+  idempotency: ReturnType<typeof createIdempotencyRepo>;
+  webhooks: ReturnType<typeof createWebhooksRepo>;
   close(): Promise<void>;
 }
 
@@ -23,6 +27,8 @@ export async function openStore(url: string, appName: string): Promise<Store> {
     conversations: createConversationsRepo(c),
     messages: createMessagesRepo(c),
     queries: createQueriesRepo(c),
+    idempotency: createIdempotencyRepo(c),
+    webhooks: createWebhooksRepo(c),
     close: () => mongo.close(),
   };
 }

@@ -12,6 +12,11 @@ export class EmailTakenError extends Error {
 const KEY_PREFIX = "llmc_";
 const PREFIX_SHOWN = KEY_PREFIX.length + 6;
 
+/** 32 random bytes in the Standard Webhooks format that receivers' libraries accept. */
+function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString("base64")}`;
+}
+
 export function hashApiKey(secret: string): string {
   return createHash("sha256").update(secret, "utf8").digest("hex");
 }
@@ -62,6 +67,27 @@ export function createUsersRepo(c: Collections) {
     async findKeyBySecret(secret: string): Promise<ApiKeyDoc | null> {
       if (!secret.startsWith(KEY_PREFIX)) return null;
       return c.apiKeys.findOne({ hash: hashApiKey(secret), revokedAt: null });
+    },
+
+    /** The user's webhook signing secret, created on first use. */
+    async webhookSecret(userId: string): Promise<string> {
+      const user = await c.users.findOne({ _id: userId });
+      if (!user) throw new Error(`user ${userId} not found`);
+      if (user.webhookSecret) return user.webhookSecret;
+      // Conditional: two first uses at once agree on whichever secret was written first.
+      await c.users.updateOne(
+        { _id: userId, webhookSecret: { $exists: false } },
+        { $set: { webhookSecret: newWebhookSecret() } },
+      );
+      const stored = await c.users.findOne({ _id: userId });
+      if (!stored?.webhookSecret) throw new Error(`user ${userId} has no webhook secret`);
+      return stored.webhookSecret;
+    },
+
+    async rotateWebhookSecret(userId: string): Promise<string> {
+      const secret = newWebhookSecret();
+      await c.users.updateOne({ _id: userId }, { $set: { webhookSecret: secret } });
+      return secret;
     },
 
     async touchKey(keyId: string, at: Date): Promise<void> {

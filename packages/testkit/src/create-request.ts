@@ -19,6 +19,8 @@ export interface CreateRequest {
   version: string;
   input: Record<string, unknown>;
   prompt: string;
+  /** `"stream": true` in the body: the client wants `urls.stream`. */
+  stream: boolean;
   webhook?: string;
   webhookEventsFilter?: string[];
 }
@@ -64,7 +66,7 @@ export function parseCreate(body: unknown, target: CreateTarget): ParsedCreate {
     invalid.push(wrongType("version", "string", body.version));
   }
 
-  const { input, webhook, webhook_events_filter: filter } = body;
+  const { input, stream, webhook, webhook_events_filter: filter } = body;
   let prompt = "";
   if (input === undefined) {
     invalid.push({ type: "required", field: "input", description: "input is required" });
@@ -77,12 +79,13 @@ export function parseCreate(body: unknown, target: CreateTarget): ParsedCreate {
   } else {
     invalid.push(wrongType("input.prompt", "string", input.prompt));
   }
+  if (stream !== undefined && typeof stream !== "boolean") invalid.push(wrongType("stream", "boolean", stream));
   if (webhook !== undefined && typeof webhook !== "string") invalid.push(wrongType("webhook", "string", webhook));
   const filterIsValid = filter === undefined || (Array.isArray(filter) && filter.every((e) => typeof e === "string"));
   if (!filterIsValid) invalid.push(wrongType("webhook_events_filter", "array of strings", filter));
 
   if (invalid.length > 0 || !isJsonObject(input)) return { ok: false, invalid };
-  const request: CreateRequest = { ...resolved, input, prompt };
+  const request: CreateRequest = { ...resolved, input, prompt, stream: stream === true };
   if (typeof webhook === "string") request.webhook = webhook;
   if (Array.isArray(filter)) request.webhookEventsFilter = filter.filter((e): e is string => typeof e === "string");
   return { ok: true, request };

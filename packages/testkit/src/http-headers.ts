@@ -5,6 +5,11 @@ export function hasCredentials(authorization: string | undefined): boolean {
   return /^(?:Bearer|Token)[ \t]+\S/i.test(authorization ?? "");
 }
 
+/** Whether the Accept header names `text/event-stream` (what SSE clients send). */
+export function acceptsEventStream(accept: string | undefined): boolean {
+  return /(?:^|,)\s*text\/event-stream\s*(?:;|,|$)/i.test(accept ?? "");
+}
+
 const MAX_WAIT_SECONDS = 60;
 
 /**

@@ -12,5 +12,6 @@ export type {
   StandInCounts,
   StandInOptions,
   StandInPrediction,
+  StreamUrlPolicy,
 } from "./stand-in-types.js";
 export { type Isolation, isolate, testMongoUrl, testRedisUrl, withMongo } from "./test-services.js";

@@ -1,10 +1,12 @@
 /**
  * Keeps the stand-in's predictions and drives each one through
- * starting -> processing -> terminal with at most one timer at a time, so
- * thousands in flight cost only thousands of timers.
+ * starting -> processing (one output token at a time) -> terminal with at
+ * most one timer at a time, so thousands in flight cost only thousands of
+ * timers, however many streams watch them.
  */
 import { randomBytes } from "node:crypto";
-import type { PredictionPlan } from "./prediction-plan.js";
+import { performance } from "node:perf_hooks";
+import { type PredictionPlan, scheduleTokens } from "./prediction-plan.js";
 import type { StandInPrediction } from "./stand-in-types.js";
 
 // Completed predictions are kept for GETs, but a long-running CLI must not
@@ -13,9 +15,18 @@ const MAX_RETAINED = 50_000;
 // Replicate ids are 26 lowercase base32 characters.
 const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 
+/** Told about a prediction in flight as it happens (see watch). */
+export interface PredictionWatcher {
+  /** Token number `index` (0-based) was just appended to `output`. */
+  output(index: number, token: string): void;
+  /** The prediction reached a terminal status, or the stand-in stopped it where it was. */
+  ended(): void;
+}
+
 interface InFlight {
   timer: NodeJS.Timeout | undefined;
   waiters: Set<() => void>;
+  watchers: Set<PredictionWatcher>;
 }
 
 export interface NewPrediction {
@@ -24,10 +35,12 @@ export interface NewPrediction {
   input: Record<string, unknown>;
   webhook?: string;
   webhookEventsFilter?: string[];
+  /** Whether the prediction offers `urls.stream`. */
+  stream: boolean;
   plan: PredictionPlan;
 }
 
-export type UrlsFor = (id: string) => { get: string; cancel: string };
+export type UrlsFor = (id: string) => { get: string; cancel: string; stream: string };
 
 function newPredictionId(): string {
   let id = "";
@@ -54,6 +67,7 @@ export class PredictionBook {
 
   create(request: NewPrediction): StandInPrediction {
     const id = newPredictionId();
+    const urls = this.#urlsFor(id);
     const prediction: StandInPrediction = {
       id,
       model: request.model,
@@ -68,25 +82,61 @@ export class PredictionBook {
       created_at: iso(Date.now()),
       started_at: null,
       completed_at: null,
-      urls: this.#urlsFor(id),
+      urls: { get: urls.get, cancel: urls.cancel },
     };
+    if (request.stream) prediction.urls.stream = urls.stream;
     if (request.webhook !== undefined) prediction.webhook = request.webhook;
     if (request.webhookEventsFilter !== undefined) prediction.webhook_events_filter = request.webhookEventsFilter;
     this.predictions.set(id, prediction);
 
     const { plan } = request;
+    // Monotonic, so a wall-clock step cannot bunch up or stall the tokens.
+    const origin = performance.now();
     // Pollers should get a chance to see "processing", as on Replicate.
     const startAfter = Math.min(Math.floor(plan.durationMs / 5), 1000);
-    const flight: InFlight = { timer: undefined, waiters: new Set() };
+    const schedule = scheduleTokens(plan, startAfter);
+    const flight: InFlight = { timer: undefined, waiters: new Set(), watchers: new Set() };
     this.#inFlight.set(id, flight);
+
+    let next = 0;
+    // One timer per step, each aimed at an offset from creation, so late
+    // timers do not add up; tokens that fell due together go out together.
+    const step = (): void => {
+      const elapsed = performance.now() - origin;
+      for (let due = schedule[next]; due !== undefined && due.atMs <= elapsed; due = schedule[next]) {
+        this.#produce(prediction, flight, next, due.token);
+        next += 1;
+      }
+      const upcoming = schedule[next];
+      if (upcoming !== undefined) {
+        // Rounded up: a timer that fires a fraction early would only re-arm.
+        flight.timer = setTimeout(step, Math.ceil(upcoming.atMs - elapsed));
+      } else {
+        flight.timer = setTimeout(() => this.#finish(prediction, plan), Math.max(0, plan.durationMs - elapsed));
+      }
+    };
     flight.timer = setTimeout(() => {
       prediction.status = "processing";
       prediction.started_at = iso(Date.now());
-      flight.timer = setTimeout(() => this.#finish(prediction, plan), plan.durationMs - startAfter);
+      step();
     }, startAfter);
 
     this.#evictFinished();
     return prediction;
+  }
+
+  /**
+   * Subscribes to a prediction in flight and returns the unsubscriber, or
+   * undefined when it is not in flight (settled, stopped or unknown), in
+   * which case `prediction.output` is all it will ever produce.
+   */
+  watch(id: string, watcher: PredictionWatcher): (() => void) | undefined {
+    const flight = this.#inFlight.get(id);
+    if (flight === undefined) return undefined;
+    flight.watchers.add(watcher);
+    return () => {
+      flight.watchers.delete(watcher);
+    };
   }
 
   /** Returns the prediction, or undefined if the id is unknown. */
@@ -126,10 +176,19 @@ export class PredictionBook {
   stopAll(): void {
     for (const flight of this.#inFlight.values()) {
       clearTimeout(flight.timer);
-      // Held `Prefer: wait` requests get the current state instead of silence.
+      // Held `Prefer: wait` requests get the current state instead of
+      // silence, and open streams end where they are.
       for (const fire of flight.waiters) fire();
+      for (const watcher of flight.watchers) watcher.ended();
     }
     this.#inFlight.clear();
+  }
+
+  #produce(prediction: StandInPrediction, flight: InFlight, index: number, token: string): void {
+    // GETs show the partial output while processing, as on Replicate.
+    prediction.output ??= [];
+    prediction.output.push(token);
+    for (const watcher of flight.watchers) watcher.output(index, token);
   }
 
   #finish(prediction: StandInPrediction, plan: PredictionPlan): void {
@@ -140,7 +199,8 @@ export class PredictionBook {
       prediction.error = plan.outcome.error;
     } else {
       prediction.status = "succeeded";
-      prediction.output = plan.outcome.tokens;
+      // Every token was produced by now; an empty reply still ends with [].
+      prediction.output ??= [];
       prediction.metrics = {
         predict_time: seconds(prediction.started_at, now),
         total_time: seconds(prediction.created_at, now),
@@ -157,6 +217,7 @@ export class PredictionBook {
     this.#inFlight.delete(id);
     clearTimeout(flight.timer);
     for (const fire of flight.waiters) fire();
+    for (const watcher of flight.watchers) watcher.ended();
   }
 
   #evictFinished(): void {

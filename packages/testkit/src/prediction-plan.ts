@@ -13,8 +13,16 @@ export type PlannedOutcome = { kind: "succeeded"; tokens: string[] } | { kind: "
 
 export interface PredictionPlan {
   durationMs: number;
+  /** Gap between output tokens; 0 spreads them evenly over the processing time. */
+  tokenDelayMs: number;
   inputTokenCount: number;
   outcome: PlannedOutcome;
+}
+
+/** When, in ms after creation, the prediction produces one output token. */
+export interface TimedToken {
+  atMs: number;
+  token: string;
 }
 
 export interface PlanSettings {
@@ -28,7 +36,12 @@ export function planPrediction(prompt: string, input: Record<string, unknown>, s
   const latencyMs = slow === undefined ? settings.latencyMs : Number(slow);
   const inputTokenCount = countWords(prompt);
   if (prompt.includes(FAIL_MARKER)) {
-    return { durationMs: latencyMs, inputTokenCount, outcome: { kind: "failed", error: MODEL_FAILURE_MESSAGE } };
+    return {
+      durationMs: latencyMs,
+      tokenDelayMs: 0,
+      inputTokenCount,
+      outcome: { kind: "failed", error: MODEL_FAILURE_MESSAGE },
+    };
   }
   let reply: string;
   try {
@@ -39,6 +52,7 @@ export function planPrediction(prompt: string, input: Record<string, unknown>, s
     const message = error instanceof Error ? error.message : String(error);
     return {
       durationMs: latencyMs,
+      tokenDelayMs: 0,
       inputTokenCount,
       outcome: { kind: "failed", error: `stand-in: reply threw: ${message}` },
     };
@@ -46,7 +60,26 @@ export function planPrediction(prompt: string, input: Record<string, unknown>, s
   const tokens = splitIntoTokens(reply);
   return {
     durationMs: latencyMs + settings.tokenDelayMs * tokens.length,
+    tokenDelayMs: settings.tokenDelayMs,
     inputTokenCount,
     outcome: { kind: "succeeded", tokens },
   };
+}
+
+/**
+ * Spreads the output tokens over the processing time (from `processingAtMs`
+ * to `plan.durationMs`) so a stream sees them arrive one by one, the last one
+ * a gap before completion. With tokenDelayMs the first token comes at
+ * latencyMs and the rest tokenDelayMs apart, which is how durationMs was
+ * built; none comes before processing starts.
+ */
+export function scheduleTokens(plan: PredictionPlan, processingAtMs: number): TimedToken[] {
+  if (plan.outcome.kind !== "succeeded") return [];
+  const { tokens } = plan.outcome;
+  const count = tokens.length;
+  const gap = plan.tokenDelayMs > 0 ? plan.tokenDelayMs : (plan.durationMs - processingAtMs) / (count + 1);
+  return tokens.map((token, index) => ({
+    atMs: Math.max(processingAtMs, plan.durationMs - (count - index) * gap),
+    token,
+  }));
 }

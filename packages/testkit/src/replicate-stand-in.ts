@@ -4,20 +4,33 @@
  * (`new Replicate({ auth: "anything", baseUrl: standIn.url })`), so the
  * system runs end to end without a Replicate account or network.
  *
- * Routes (all need `Authorization: Bearer <anything>`):
- *   POST /v1/models/{owner}/{name}/predictions   { input, webhook?, ... }
- *   POST /v1/predictions                         { version, input, ... }
+ * Routes (all need `Authorization: Bearer <anything>`, except that the
+ * stream route also admits `Accept: text/event-stream` alone):
+ *   POST /v1/models/{owner}/{name}/predictions   { input, stream?, webhook?, ... }
+ *   POST /v1/predictions                         { version, input, stream?, ... }
  *   GET  /v1/predictions/{id}
  *   POST /v1/predictions/{id}/cancel
+ *   GET  /v1/predictions/{id}/stream             Server-Sent Events
  * Creates honour `Prefer: wait[=N]` (hold until terminal, at most N <= 60 s).
+ *
+ * Streaming: a create with `"stream": true` gets `urls.stream`; others do
+ * not, unlike Replicate today, which offers it on every prediction (set
+ * `streamUrls: "always"` for that, e.g. for the official client's
+ * `replicate.stream()`, which never sends `stream: true`). The stream replays
+ * every token so far, then follows live ones as they are produced:
+ *   event: output  id: N  data: <token>   per token (a multi-line token in several data: lines)
+ *   event: done    data: {}   or   data: {"reason":"canceled"}
+ *   event: error   data: {"detail":"..."}  then  event: done  data: {"reason":"error"}
+ * While processing, GET shows the tokens produced so far in `output`.
  *
  * The model echoes: output is the reply `You said: <latest user text>` split
  * into word tokens (see stand-in-reply.ts). Prompt markers steer a single
  * prediction:
  *   [[fail]]      the prediction ends `failed`, error "stand-in: model failed as asked"
  *   [[slow:MS]]   the prediction takes MS ms instead of latencyMs
- * Webhooks are recorded on the prediction but never delivered, and
- * streaming (`urls.stream`) is not offered.
+ * Tokens come evenly spread over the processing time, or tokenDelayMs apart
+ * from latencyMs on when that is set. Webhooks are recorded on the
+ * prediction but never delivered.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -36,7 +49,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 const LISTEN_BACKLOG = 4096;
 
 function emptyCounts(): StandInCounts {
-  return { creates: 0, gets: 0, cancels: 0, sent429: 0, sent500: 0 };
+  return { creates: 0, gets: 0, cancels: 0, sent429: 0, sent500: 0, streams: 0 };
 }
 
 /** Wildcard binds are reachable on loopback, which is what URLs should name. */
@@ -57,6 +70,7 @@ export async function startReplicateStandIn(options: StandInOptions = {}): Promi
     book: new PredictionBook((id) => ({
       get: `${url}/predictions/${id}`,
       cancel: `${url}/predictions/${id}/cancel`,
+      stream: `${url}/predictions/${id}/stream`,
     })),
   };
 

@@ -1,7 +1,9 @@
 /** Defaults and validation for the stand-in's runtime-adjustable knobs. */
 import { randomSeed } from "./prng.js";
 import { defaultReply } from "./stand-in-reply.js";
-import type { ReplyFunction, StandInBehaviour } from "./stand-in-types.js";
+import type { ReplyFunction, StandInBehaviour, StreamUrlPolicy } from "./stand-in-types.js";
+
+const STREAM_URL_POLICIES: readonly StreamUrlPolicy[] = ["when-requested", "always"];
 
 export interface ResolvedBehaviour {
   latencyMs: number;
@@ -11,6 +13,7 @@ export interface ResolvedBehaviour {
   retryAfterSeconds: number;
   seed: number;
   reply: ReplyFunction;
+  streamUrls: StreamUrlPolicy;
 }
 
 export function defaultBehaviour(): ResolvedBehaviour {
@@ -22,6 +25,7 @@ export function defaultBehaviour(): ResolvedBehaviour {
     retryAfterSeconds: 1,
     seed: randomSeed(),
     reply: defaultReply,
+    streamUrls: "when-requested",
   };
 }
 
@@ -40,6 +44,10 @@ export function mergeBehaviour(base: ResolvedBehaviour, patch: StandInBehaviour)
   check("rate500", patch.rate500, (n) => n >= 0 && n <= 1, "a probability between 0 and 1");
   check("retryAfterSeconds", patch.retryAfterSeconds, (n) => Number.isInteger(n) && n >= 0, "an integer >= 0");
   check("seed", patch.seed, () => true, "a finite number");
+  // Plain JavaScript callers can pass anything; a typo must not mean "never".
+  if (patch.streamUrls !== undefined && !STREAM_URL_POLICIES.includes(patch.streamUrls)) {
+    throw new RangeError(`stand-in: streamUrls must be "when-requested" or "always", got ${String(patch.streamUrls)}`);
+  }
   return {
     latencyMs: patch.latencyMs ?? base.latencyMs,
     tokenDelayMs: patch.tokenDelayMs ?? base.tokenDelayMs,
@@ -48,5 +56,6 @@ export function mergeBehaviour(base: ResolvedBehaviour, patch: StandInBehaviour)
     retryAfterSeconds: patch.retryAfterSeconds ?? base.retryAfterSeconds,
     seed: patch.seed ?? base.seed,
     reply: patch.reply ?? base.reply,
+    streamUrls: patch.streamUrls ?? base.streamUrls,
   };
 }

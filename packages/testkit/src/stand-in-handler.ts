@@ -1,10 +1,11 @@
 /** Routes Replicate's predictions API onto the stand-in's state. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type CreateTarget, invalidDetail, parseCreate } from "./create-request.js";
-import { hasCredentials, preferWaitSeconds } from "./http-headers.js";
+import { acceptsEventStream, hasCredentials, preferWaitSeconds } from "./http-headers.js";
 import { readJsonBody, sendJson, sendProblem } from "./http-json.js";
 import type { PredictionBook } from "./prediction-book.js";
 import { planPrediction } from "./prediction-plan.js";
+import { servePredictionStream } from "./prediction-stream.js";
 import type { ResolvedBehaviour } from "./stand-in-behaviour.js";
 import type { CreateOutcome, RecordedCreate, StandInCounts } from "./stand-in-types.js";
 
@@ -13,6 +14,7 @@ const MODEL_PREDICTIONS = /^\/v1\/models\/([^/]+)\/([^/]+)\/predictions\/?$/;
 const VERSION_PREDICTIONS = /^\/v1\/predictions\/?$/;
 const PREDICTION = /^\/v1\/predictions\/([^/]+)\/?$/;
 const PREDICTION_CANCEL = /^\/v1\/predictions\/([^/]+)\/cancel\/?$/;
+const PREDICTION_STREAM = /^\/v1\/predictions\/([^/]+)\/stream\/?$/;
 
 export interface StandInState {
   behaviour: ResolvedBehaviour;
@@ -35,12 +37,22 @@ export function createRequestHandler(state: StandInState): Handler {
 }
 
 async function route(state: StandInState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (!hasCredentials(req.headers.authorization)) {
+  const path = new URL(req.url ?? "/", "http://stand-in.invalid").pathname;
+  const isPost = req.method === "POST";
+  const stream = req.method === "GET" ? PREDICTION_STREAM.exec(path) : null;
+  // The official client fetches urls.stream with only `Accept:
+  // text/event-stream` and no token (Replicate's stream URLs are
+  // capabilities), so that header admits a stream request too.
+  const admitted =
+    hasCredentials(req.headers.authorization) || (stream !== null && acceptsEventStream(req.headers.accept));
+  if (!admitted) {
     sendProblem(res, 401, "You did not pass a valid authentication token", { title: "Unauthenticated" });
     return;
   }
-  const path = new URL(req.url ?? "/", "http://stand-in.invalid").pathname;
-  const isPost = req.method === "POST";
+  if (stream !== null) {
+    state.counts.streams += 1;
+    return servePredictionStream(state.book, decodeURIComponent(stream[1] ?? ""), res);
+  }
 
   const byModel = MODEL_PREDICTIONS.exec(path);
   if (isPost && byModel !== null) {
@@ -85,7 +97,14 @@ async function create(
   }
   const { request } = parsed;
   const record = (outcome: CreateOutcome, predictionId: string | null): void => {
-    state.inputs.push({ model: request.model, input: request.input, at, outcome, predictionId });
+    state.inputs.push({
+      model: request.model,
+      input: request.input,
+      at,
+      outcome,
+      predictionId,
+      stream: request.stream,
+    });
   };
 
   // Injected after validation so a bad body reliably gets its 422, and
@@ -105,7 +124,8 @@ async function create(
   }
 
   const plan = planPrediction(request.prompt, request.input, behaviour);
-  const prediction = state.book.create({ ...request, plan });
+  const stream = request.stream || behaviour.streamUrls === "always";
+  const prediction = state.book.create({ ...request, stream, plan });
   record("created", prediction.id);
 
   const waitSeconds = preferWaitSeconds(req.headers.prefer);

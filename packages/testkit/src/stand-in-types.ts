@@ -5,6 +5,15 @@ export type PredictionStatus = "starting" | "processing" | "succeeded" | "failed
 /** Produces the model's whole reply; the stand-in splits it into output tokens. */
 export type ReplyFunction = (prompt: string, input: Record<string, unknown>) => string;
 
+/**
+ * Which predictions get `urls.stream`. Replicate today offers it on every
+ * prediction; the stand-in by default only when the create asked with
+ * `"stream": true`, so a consumer that forgets to ask is caught. The official
+ * client's `replicate.stream()` (1.4.0) never sends `stream: true`, so tests
+ * that use it need "always".
+ */
+export type StreamUrlPolicy = "when-requested" | "always";
+
 /** Knobs that may change while the stand-in runs (see setBehaviour). */
 export interface StandInBehaviour {
   /** Time from creation to a terminal status, in ms. Default 50. */
@@ -21,6 +30,8 @@ export interface StandInBehaviour {
   seed?: number;
   /** Replaces the default echo reply. */
   reply?: ReplyFunction;
+  /** Default "when-requested". */
+  streamUrls?: StreamUrlPolicy;
 }
 
 export interface StandInOptions extends StandInBehaviour {
@@ -40,6 +51,8 @@ export interface RecordedCreate {
   at: number;
   outcome: CreateOutcome;
   predictionId: string | null;
+  /** Whether the body carried `"stream": true`. */
+  stream: boolean;
 }
 
 export interface StandInCounts {
@@ -49,6 +62,8 @@ export interface StandInCounts {
   cancels: number;
   sent429: number;
   sent500: number;
+  /** Requests for a `urls.stream` (after authentication), including 404s. */
+  streams: number;
 }
 
 export interface PredictionMetrics {
@@ -76,7 +91,8 @@ export interface StandInPrediction {
   metrics?: PredictionMetrics;
   webhook?: string;
   webhook_events_filter?: string[];
-  urls: { get: string; cancel: string };
+  /** `stream` only when the prediction offers streaming (see StreamUrlPolicy). */
+  urls: { get: string; cancel: string; stream?: string };
 }
 
 export interface ReplicateStandIn {

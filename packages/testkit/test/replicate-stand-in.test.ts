@@ -213,7 +213,7 @@ describe("Replicate stand-in through the official client", () => {
 
     standIn.reset();
     expect(standIn.inputs).toHaveLength(0);
-    expect(standIn.counts).toEqual({ creates: 0, gets: 0, cancels: 0, sent429: 0, sent500: 0 });
+    expect(standIn.counts).toEqual({ creates: 0, gets: 0, cancels: 0, sent429: 0, sent500: 0, streams: 0 });
   });
 });
 

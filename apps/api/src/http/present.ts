@@ -1,5 +1,5 @@
-import type { Conversation, Message, Query } from "@llm-chat/contracts";
-import type { ConversationDoc, MessageDoc, QueryDoc } from "@llm-chat/store";
+import type { Conversation, Delivery, Message, Query } from "@llm-chat/contracts";
+import type { ConversationDoc, DeliveryDoc, MessageDoc, QueryDoc } from "@llm-chat/store";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -47,6 +47,20 @@ export function presentQuery(doc: QueryDoc, baseUrl: string): Query {
     startedAt: iso(doc.startedAt),
     finishedAt: iso(doc.finishedAt),
     metrics: doc.metrics,
+    webhook: doc.webhook,
     urls: queryUrls(baseUrl, doc._id),
+  };
+}
+
+export function presentDelivery(doc: DeliveryDoc): Delivery {
+  return {
+    id: doc._id,
+    eventId: doc.eventId,
+    event: doc.type,
+    attempt: doc.attempt,
+    at: doc.at.toISOString(),
+    statusCode: doc.statusCode,
+    latencyMs: doc.latencyMs,
+    error: doc.error,
   };
 }

@@ -6,13 +6,17 @@ import {
   submitQueryBodySchema,
 } from "@llm-chat/contracts";
 import { Router } from "express";
+import { cancelQuery } from "../cancel-query.js";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
-import { presentQuery } from "../http/present.js";
+import { presentDelivery, presentQuery } from "../http/present.js";
 import { notFound } from "../http/problem.js";
 import { parseBody, parseId, parseQuery } from "../http/validate.js";
+import { once, readIdempotencyKey } from "../idempotency.js";
 import { submitQuery } from "../submit-query.js";
+import { readWaitPreference, waitForDone } from "../wait-for-query.js";
 import { cursorId, toPage } from "./pagination.js";
+import { queryStream } from "./query-stream.js";
 
 const listQuerySchema = pageQuerySchema.extend({
   conversationId: conversationIdSchema.optional(),
@@ -26,9 +30,49 @@ export function queryRoutes(deps: AppDeps): Router {
   router.post("/v1/queries", async (req, res) => {
     const { userId } = principal(req);
     const body = parseBody(req, submitQueryBodySchema);
-    const query = await submitQuery(deps, userId, body);
-    const view = presentQuery(query, base);
-    res.status(202).location(view.urls.get).json(view);
+    const key = readIdempotencyKey(req.header("idempotency-key"));
+    const waitSeconds = readWaitPreference(req.header("prefer"));
+    const submit = () => submitQuery(deps, userId, body);
+    const { query, replayed } = key
+      ? await once(deps, userId, key, req.body, submit)
+      : { query: await submit(), replayed: false };
+
+    let current = query;
+    if (waitSeconds !== null) {
+      res.set("Preference-Applied", `wait=${waitSeconds}`);
+      const gone = new AbortController();
+      res.on("close", () => gone.abort());
+      if (await waitForDone(deps, query._id, waitSeconds * 1000, gone.signal)) {
+        current = (await deps.store.queries.findById(query._id)) ?? query;
+      }
+    }
+    const view = presentQuery(current, base);
+    if (replayed) res.set("Idempotent-Replayed", "true");
+    const finished = current.status !== "queued" && current.status !== "running";
+    // 200 with the finished query, or 202 while it is still on its way (a replay is 200).
+    res
+      .status(finished || replayed ? 200 : 202)
+      .location(view.urls.get)
+      .json(view);
+  });
+
+  router.post("/v1/queries/:id/cancel", async (req, res) => {
+    const { userId } = principal(req);
+    const id = parseId(req, "id", queryIdSchema, "query");
+    const doc = await deps.store.queries.findForUser(id, userId);
+    if (!doc) throw notFound("query");
+    res.json(presentQuery(await cancelQuery(deps, doc), base));
+  });
+
+  router.get("/v1/queries/:id/events", queryStream(deps));
+
+  router.get("/v1/queries/:id/deliveries", async (req, res) => {
+    const { userId } = principal(req);
+    const id = parseId(req, "id", queryIdSchema, "query");
+    const doc = await deps.store.queries.findForUser(id, userId);
+    if (!doc) throw notFound("query");
+    const deliveries = await deps.store.webhooks.listDeliveries(id, userId);
+    res.json({ data: deliveries.map(presentDelivery) });
   });
 
   router.get("/v1/queries", async (req, res) => {

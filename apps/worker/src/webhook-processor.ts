@@ -1,0 +1,128 @@
+import { webhookJobSchema } from "@llm-chat/contracts";
+import type { Logger } from "@llm-chat/logger";
+import type { Store, WebhookEventDoc } from "@llm-chat/store";
+import { checkWebhookTarget, parseWebhookUrl } from "@llm-chat/webhooks";
+import { type Job, UnrecoverableError } from "bullmq";
+import { Webhook } from "standardwebhooks";
+import { type Dispatcher, request } from "undici";
+
+export interface WebhookProcessorDeps {
+  store: Store;
+  logger: Logger;
+  dispatcher: Dispatcher;
+  allowPrivate: boolean;
+  timeoutMs: number;
+}
+
+/** A failed attempt worth repeating; `retryAfterMs` is what the receiver asked for, if it did. */
+export class RetryableDeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(message);
+    this.name = "RetryableDeliveryError";
+  }
+}
+
+function retryAfterMs(header: string | string[] | undefined): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
+
+/** What a failed connection says, without anything of ours (headers, secret) in it. */
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    return `${error.name === "TimeoutError" ? "timed out" : error.message}${cause}`.slice(0, 300);
+  }
+  return "delivery failed";
+}
+
+/**
+ * Delivers one webhook event, signed per the Standard Webhooks spec: the `webhook-id` is the
+ * event id, the same on every retry of the event, so receivers can drop duplicates. Every
+ * attempt is recorded. Connection errors, timeouts, 408, 429 and 5xx are retried on a growing
+ * schedule; 410 Gone and any other answer (redirects included: they are not followed) end it.
+ */
+export function createWebhookProcessor(deps: WebhookProcessorDeps) {
+  async function record(
+    event: WebhookEventDoc,
+    attempt: number,
+    statusCode: number | null,
+    latencyMs: number | null,
+    error: string | null,
+  ) {
+    await deps.store.webhooks.recordDelivery({
+      eventId: event._id,
+      queryId: event.queryId,
+      userId: event.userId,
+      type: event.type,
+      attempt,
+      at: new Date(),
+      statusCode,
+      latencyMs,
+      error,
+    });
+  }
+
+  return async function deliver(job: Job): Promise<{ statusCode: number }> {
+    const parsed = webhookJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError("invalid job payload");
+    const event = await deps.store.webhooks.findEvent(parsed.data.eventId);
+    if (!event) return { statusCode: 0 }; // its query was deleted meanwhile
+    const attempt = job.attemptsMade + 1;
+
+    const url = parseWebhookUrl(event.url);
+    const target = url.ok ? await checkWebhookTarget(url.url, { allowPrivate: deps.allowPrivate }) : url;
+    if (!url.ok || !target.ok) {
+      const reason = `blocked: ${target.ok ? "invalid URL" : target.reason}`;
+      await record(event, attempt, null, null, reason);
+      throw new UnrecoverableError(reason);
+    }
+
+    const secret = await deps.store.users.webhookSecret(event.userId);
+    const sentAt = new Date();
+    const signature = new Webhook(secret).sign(event._id, sentAt, event.payload);
+    const started = performance.now();
+    let statusCode: number;
+    let headers: Record<string, string | string[] | undefined>;
+    try {
+      const response = await request(url.url, {
+        method: "POST",
+        dispatcher: deps.dispatcher,
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "llm-chat-webhooks/1",
+          "webhook-id": event._id,
+          "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)),
+          "webhook-signature": signature,
+        },
+        body: event.payload,
+        signal: AbortSignal.timeout(deps.timeoutMs),
+      });
+      statusCode = response.statusCode;
+      headers = response.headers;
+      // The answer's body is of no use to us; draining it frees the connection.
+      await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+    } catch (error) {
+      const message = describe(error);
+      await record(event, attempt, null, Math.round(performance.now() - started), message);
+      if (message.includes("blocked:")) throw new UnrecoverableError(message);
+      throw new RetryableDeliveryError(message, null);
+    }
+    const latencyMs = Math.round(performance.now() - started);
+    const ok = statusCode >= 200 && statusCode < 300;
+    await record(event, attempt, statusCode, latencyMs, ok ? null : `receiver answered ${statusCode}`);
+    if (ok) return { statusCode };
+    if (statusCode === 408 || statusCode === 429 || statusCode >= 500) {
+      throw new RetryableDeliveryError(`receiver answered ${statusCode}`, retryAfterMs(headers["retry-after"]));
+    }
+    deps.logger.info({ eventId: event._id, statusCode }, "webhook refused by its receiver; not retried");
+    throw new UnrecoverableError(`receiver answered ${statusCode}`);
+  };
+}

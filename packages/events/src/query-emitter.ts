@@ -1,0 +1,116 @@
+import type { WebhookEvent } from "@llm-chat/contracts";
+import type { Logger } from "@llm-chat/logger";
+import type { Producer } from "@llm-chat/queue";
+import { isDuplicateKey, type QueryDoc, type Store } from "@llm-chat/store";
+import type { QueryEvent, QueryEventLog } from "./query-event-log.js";
+
+export interface QueryEmitterConfig {
+  /** Token deltas are batched into one stream entry per this many ms (fewer Redis writes). */
+  outputFlushMs: number;
+  /** At most one `output` webhook per query per this many ms. */
+  webhookOutputMs: number;
+}
+
+/** What a webhook receiver gets: the query as it stood when the event happened. */
+function webhookPayload(type: WebhookEvent, query: QueryDoc, output: string | null) {
+  return {
+    type: `query.${type}`,
+    timestamp: new Date().toISOString(),
+    data: {
+      id: query._id,
+      conversationId: query.conversationId,
+      model: query.model,
+      status: query.status,
+      output,
+      error: query.error,
+      attempts: query.attempts,
+      createdAt: query.createdAt.toISOString(),
+      finishedAt: query.finishedAt?.toISOString() ?? null,
+      metrics: query.metrics,
+    },
+  };
+}
+
+/**
+ * Publishes what happens to a query: to its live event stream (SSE, Prefer: wait) and, if
+ * the query asked for them, as webhook events. `start` and `completed` have ids derived
+ * from the query, so a job retried after a crash cannot announce them twice.
+ */
+export function createQueryEmitter(
+  store: Store,
+  events: QueryEventLog,
+  producer: Producer,
+  logger: Logger,
+  config: QueryEmitterConfig,
+) {
+  async function webhook(query: QueryDoc, type: WebhookEvent, output: string | null, stableId: boolean) {
+    if (!query.webhook?.events.includes(type)) return;
+    const id = stableId ? `evt_${query._id.slice(4)}_${type}` : undefined;
+    let eventId = id;
+    try {
+      const recorded = await store.webhooks.recordEvent({
+        ...(id ? { id } : {}),
+        queryId: query._id,
+        userId: query.userId,
+        type,
+        url: query.webhook.url,
+        payload: JSON.stringify(webhookPayload(type, query, output)),
+      });
+      eventId = recorded._id;
+    } catch (error) {
+      // Recorded by an earlier attempt that may have died before enqueueing: enqueue again,
+      // the job id (the event id) keeps BullMQ from holding it twice.
+      if (!isDuplicateKey(error) || !id) throw error;
+    }
+    if (eventId) await producer.enqueue("webhook", { eventId }, eventId);
+  }
+
+  return {
+    async started(query: QueryDoc): Promise<void> {
+      await events.append(query._id, { type: "status", status: "running" });
+      await webhook(query, "start", null, true);
+    },
+
+    /** A streaming sink for one attempt's output; `close()` flushes what is buffered. */
+    output(query: QueryDoc) {
+      let buffer = "";
+      let soFar = "";
+      let timer: NodeJS.Timeout | null = null;
+      let lastWebhook = 0;
+      const flush = () => {
+        timer = null;
+        if (buffer === "") return;
+        const delta = buffer;
+        buffer = "";
+        void events
+          .append(query._id, { type: "output", delta })
+          .catch((err) => logger.warn({ err }, "output event lost"));
+        const now = Date.now();
+        if (query.webhook?.events.includes("output") && now - lastWebhook >= config.webhookOutputMs) {
+          lastWebhook = now;
+          void webhook(query, "output", soFar, false).catch((err) => logger.warn({ err }, "output webhook lost"));
+        }
+      };
+      return {
+        push(delta: string) {
+          buffer += delta;
+          soFar += delta;
+          timer ??= setTimeout(flush, config.outputFlushMs);
+        },
+        close() {
+          if (timer) clearTimeout(timer);
+          flush();
+        },
+      };
+    },
+
+    /** The query reached a final status; `query` is its record as written. */
+    async finished(query: QueryDoc): Promise<void> {
+      const done: QueryEvent = { type: "done", status: query.status, output: query.output, error: query.error };
+      await events.append(query._id, { type: "status", status: query.status }, done);
+      await webhook(query, "completed", query.output, true);
+    },
+  };
+}
+
+export type QueryEmitter = ReturnType<typeof createQueryEmitter>;

@@ -1,0 +1,16 @@
+export { isPublicAddress } from "./address-policy.js";
+export {
+  BlockedTargetError,
+  createGuardedDispatcher,
+  createGuardedLookup,
+  type GuardedDispatcherOptions,
+} from "./guarded-agent.js";
+export {
+  checkWebhookTarget,
+  type LookupFn,
+  MAX_WEBHOOK_URL_LENGTH,
+  type ParsedWebhookUrl,
+  parseWebhookUrl,
+  type TargetPolicy,
+  type WebhookTargetCheck,
+} from "./webhook-url.js";
