@@ -32,7 +32,15 @@ describe("the hot history", () => {
 
   const record = async (conversationId: string, seq: number): Promise<void> => {
     const query: QueryDoc = {
-      ...store.queries.build({ userId: "usr_x", conversationId, seq, model: "llama2", prompt: `q${seq}`, params: {} }),
+      ...store.queries.build({
+        userId: "usr_x",
+        conversationId,
+        seq,
+        model: "llama2",
+        prompt: `q${seq}`,
+        params: {},
+        webhook: null,
+      }),
     };
     await store.messages.recordExchange(query, 10, { content: `a${seq}`, tokens: 10 });
     await history.append(conversationId, turn(seq));

@@ -23,6 +23,7 @@ describe("the messages repository", () => {
       model: "llama2",
       prompt: "hi",
       params: {},
+      webhook: null,
     });
     const first = { content: "first answer", tokens: 2 };
     expect(await store.messages.recordExchange(query, 1, first)).toEqual(first);
@@ -43,6 +44,7 @@ describe("the messages repository", () => {
         model: "llama2",
         prompt: `q${seq}`,
         params: {},
+        webhook: null,
       });
     await store.messages.recordExchange(build(1), 1, { content: "a1", tokens: 1 });
     await store.messages.recordExchange(build(0), 1, { content: "a0", tokens: 1 });
@@ -59,6 +61,7 @@ describe("the messages repository", () => {
       model: "llama2",
       prompt: "p",
       params: {},
+      webhook: null,
     });
     const first = await store.queries.markRunning(query._id, new Date());
     expect(first?.attempts).toBe(1);
@@ -74,7 +77,14 @@ describe("the messages repository", () => {
   });
 
   it("numbers a conversation's queries 0, 1, 2… even when they are submitted at the same time", async () => {
-    const input = { userId: "usr_x", conversationId: "conv_4", model: "llama2", prompt: "p", params: {} };
+    const input = {
+      userId: "usr_x",
+      conversationId: "conv_4",
+      model: "llama2",
+      prompt: "p",
+      params: {},
+      webhook: null,
+    };
     const docs = await Promise.all([1, 2, 3, 4, 5].map(() => store.queries.insertNext(input)));
     expect(docs.map((d) => d.seq).sort()).toEqual([0, 1, 2, 3, 4]);
     const stored = await store.mongo.collections.queries.find({ conversationId: "conv_4" }).toArray();
