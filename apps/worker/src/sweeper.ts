@@ -1,3 +1,4 @@
+import type { QueryEmitter } from "@llm-chat/events";
 import type { Logger } from "@llm-chat/logger";
 import type { Producer } from "@llm-chat/queue";
 import type { Store } from "@llm-chat/store";
@@ -14,7 +15,13 @@ export interface SweeperConfig {
  * failover without persistence). Re-adding with the query id as job id is a no-op for
  * jobs that still exist, so every worker can run this without coordination.
  */
-export function startSweeper(store: Store, producer: Producer, logger: Logger, config: SweeperConfig) {
+export function startSweeper(
+  store: Store,
+  producer: Producer,
+  emitter: QueryEmitter,
+  logger: Logger,
+  config: SweeperConfig,
+) {
   let running = false;
   const sweep = async () => {
     if (running) return;
@@ -28,7 +35,11 @@ export function startSweeper(store: Store, producer: Producer, logger: Logger, c
           // A job that failed without its query saying so (the final write was lost) would
           // otherwise hold up the rest of its conversation forever.
           if (await job.isFailed()) {
-            await store.queries.markFailed(query._id, "internal", "the query could not be completed", new Date());
+            const message = "the query could not be completed";
+            const finishedAt = new Date();
+            if (await store.queries.markFailed(query._id, "internal", message, finishedAt)) {
+              await emitter.finished({ ...query, status: "failed", error: { code: "internal", message }, finishedAt });
+            }
             logger.warn({ queryId: query._id }, "closed a query whose job had failed");
           }
           continue;
@@ -42,6 +53,12 @@ export function startSweeper(store: Store, producer: Producer, logger: Logger, c
       }
     } catch (err) {
       logger.warn({ err }, "sweep failed; will try again");
+    }
+    try {
+      // FerretDB has no TTL indexes: expired idempotency keys are removed here.
+      await store.idempotency.deleteExpired(new Date());
+    } catch (err) {
+      logger.warn({ err }, "could not remove expired idempotency keys");
     } finally {
       running = false;
     }
