@@ -18,6 +18,16 @@ if [ -f .env ]; then
   set +a
 fi
 
+# Access tokens need a signing key shared by API processes; keep a generated one across runs.
+if [ -z "${JWT_SECRET:-}" ]; then
+  if [ ! -s .data/jwt-secret ]; then
+    mkdir -p .data
+    (umask 077 && node -e "process.stdout.write(require('crypto').randomBytes(48).toString('base64url'))" > .data/jwt-secret)
+  fi
+  JWT_SECRET="$(cat .data/jwt-secret)"
+  export JWT_SECRET
+fi
+
 pids=()
 cleanup() {
   trap - EXIT INT TERM

@@ -14,6 +14,12 @@ describe("start-up configuration", () => {
     expect(lines[0]).not.toContain("http://wrong");
   });
 
+  it("refuses to start the API without a key to sign access tokens", async () => {
+    const result = await runToExit("api", {});
+    expect(result.code).toBe(1);
+    expect(result.output.trim()).toBe("api: Invalid environment: JWT_SECRET (missing): required to sign access tokens");
+  });
+
   it("refuses to start the worker without a Replicate token", async () => {
     const result = await runToExit("worker", { REPLICATE_API_TOKEN: "" });
     expect(result.code).toBe(1);

@@ -1,10 +1,15 @@
+import cors from "cors";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
+import { createSessions } from "./auth/sessions.js";
 import type { AppDeps } from "./deps.js";
-import { authenticate } from "./http/auth.js";
+import { authenticate, principal, requireAdmin } from "./http/auth.js";
 import { requireJsonBody } from "./http/content-type.js";
 import { problemHandler, routeNotFound } from "./http/problem.js";
+import { createLimiter, limitBy } from "./http/rate-limit.js";
+import { adminRoutes } from "./routes/admin-routes.js";
+import { apiKeyRoutes } from "./routes/api-key-routes.js";
 import { authRoutes } from "./routes/auth-routes.js";
 import { conversationRoutes } from "./routes/conversation-routes.js";
 import { healthRoutes } from "./routes/health.js";
@@ -12,11 +17,20 @@ import { modelRoutes } from "./routes/model-routes.js";
 import { queryRoutes } from "./routes/query-routes.js";
 import { webhookSecretRoutes } from "./routes/webhook-secret-routes.js";
 
-export function createApp(deps: AppDeps): Express {
+export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promise<Express> {
+  const { config } = deps;
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  // The client address (per-IP limits) comes from X-Forwarded-For only through trusted proxies.
+  app.set("trust proxy", config.trustProxyHops);
   app.use(helmet());
+  // No origin is allowed unless configured: browsers on other sites cannot call the API.
+  app.use(
+    cors({
+      origin: config.corsOrigins,
+      exposedHeaders: ["Location", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+    }),
+  );
   app.use(healthRoutes(deps));
   app.use(
     pinoHttp({
@@ -26,13 +40,27 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(requireJsonBody);
-  app.use(express.json({ limit: deps.config.bodyLimit, strict: true, type: "application/json" }));
-  app.use(authRoutes(deps));
-  app.use("/v1", authenticate(deps.store.users));
+  app.use(express.json({ limit: config.bodyLimit, strict: true, type: "application/json" }));
+
+  const limiter = (name: string, perMinute: number) =>
+    createLimiter(deps.redis, { name, keyPrefix: config.queuePrefix, perMinute });
+  const limitAuth = limitBy(limiter("auth", config.rateLimits.authPerMinute), (req) => req.ip ?? "unknown");
+  const limitSubmit = limitBy(limiter("submit", config.rateLimits.submitPerMinute), (req) => principal(req).userId);
+  const limitRead = limitBy(limiter("read", config.rateLimits.readPerMinute), (req) => principal(req).userId);
+
+  const sessions = createSessions(deps.store.sessions, deps.tokens, deps.redis, config.queuePrefix, refreshTtlSeconds);
+  app.use(await authRoutes(deps, sessions, limitAuth));
+
+  app.use("/v1", authenticate({ users: deps.store.users, tokens: deps.tokens, isSessionRevoked: sessions.isRevoked }));
+  app.use("/v1", (req, res, next) =>
+    req.method === "POST" && req.path === "/queries" ? limitSubmit(req, res, next) : limitRead(req, res, next),
+  );
   app.use(modelRoutes(deps));
   app.use(conversationRoutes(deps));
   app.use(queryRoutes(deps));
   app.use(webhookSecretRoutes(deps));
+  app.use(apiKeyRoutes(deps));
+  app.use("/v1/admin", requireAdmin(deps.store.users), adminRoutes(deps));
   app.use(routeNotFound);
   app.use(problemHandler(deps.logger));
   return app;

@@ -5,6 +5,7 @@ import type { Logger } from "@llm-chat/logger";
 import type { ConversationOrder, Producer } from "@llm-chat/queue";
 import type { Store } from "@llm-chat/store";
 import type { Redis } from "ioredis";
+import type { AccessTokens } from "./auth/access-tokens.js";
 
 export interface AppDeps {
   logger: Logger;
@@ -17,6 +18,7 @@ export interface AppDeps {
   hub: EventHub;
   emitter: QueryEmitter;
   order: ConversationOrder;
+  tokens: AccessTokens;
   config: {
     bodyLimit: string;
     /** Prefix for URLs in responses: API_PUBLIC_URL, or "" for host-relative URLs. */
@@ -24,6 +26,11 @@ export interface AppDeps {
     defaultModel: string;
     queuePrefix: string;
     allowPrivateWebhooks: boolean;
+    maxOpenQueriesPerUser: number;
+    adminEmails: string[];
+    corsOrigins: string[];
+    trustProxyHops: number;
+    rateLimits: { submitPerMinute: number; readPerMinute: number; authPerMinute: number };
   };
   isShuttingDown(): boolean;
 }

@@ -9,8 +9,13 @@ import { createLogger } from "@llm-chat/logger";
 import { createConversationOrder, createProducer, createRedis } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
 import { createApp } from "./app.js";
+import { createAccessTokens } from "./auth/access-tokens.js";
 
 const env = loadEnvOrExit(process.env, "api");
+if (!env.JWT_SECRET) {
+  process.stderr.write("api: Invalid environment: JWT_SECRET (missing): required to sign access tokens\n");
+  process.exit(1);
+}
 const logger = createLogger({ name: "api", level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
 const shutdown = createShutdown(logger);
 shutdown.handleSignals(15_000);
@@ -40,26 +45,42 @@ subscriber.on("error", (err) => logger.warn({ err: err.message }, "redis subscri
 const hub = await createEventHub(subscriber, events.channel);
 const emitter = createQueryEmitter(store, events, producer, logger, { outputFlushMs: 50, webhookOutputMs: 500 });
 
-const app = createApp({
-  logger,
-  store,
-  redis,
-  producer,
-  models,
-  history,
-  events,
-  hub,
-  emitter,
-  order: createConversationOrder(store.queries, producer),
-  config: {
-    bodyLimit: env.API_BODY_LIMIT,
-    publicUrl: env.API_PUBLIC_URL ?? "",
-    defaultModel: "llama2",
-    queuePrefix: env.QUEUE_PREFIX,
-    allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE_URLS,
+// Bootstrap: admins named in the environment (the API itself never grants the role).
+await Promise.all(env.ADMIN_EMAILS.map((email) => store.users.setAdmin(email, true)));
+
+const app = await createApp(
+  {
+    logger,
+    store,
+    redis,
+    producer,
+    models,
+    history,
+    events,
+    hub,
+    emitter,
+    order: createConversationOrder(store.queries, producer),
+    tokens: createAccessTokens(env.JWT_SECRET, env.ACCESS_TOKEN_TTL_SECONDS),
+    config: {
+      bodyLimit: env.API_BODY_LIMIT,
+      publicUrl: env.API_PUBLIC_URL ?? "",
+      defaultModel: "llama2",
+      queuePrefix: env.QUEUE_PREFIX,
+      allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE_URLS,
+      maxOpenQueriesPerUser: env.MAX_OPEN_QUERIES_PER_USER,
+      adminEmails: env.ADMIN_EMAILS,
+      corsOrigins: env.CORS_ORIGINS,
+      trustProxyHops: env.TRUST_PROXY_HOPS,
+      rateLimits: {
+        submitPerMinute: env.RATE_LIMIT_SUBMIT_PER_MINUTE,
+        readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE,
+        authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
+      },
+    },
+    isShuttingDown: () => shutdown.started,
   },
-  isShuttingDown: () => shutdown.started,
-});
+  env.REFRESH_TOKEN_TTL_SECONDS,
+);
 
 const server = app.listen(env.API_PORT, env.API_HOST);
 await once(server, "listening");

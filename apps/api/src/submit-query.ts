@@ -54,6 +54,18 @@ async function resolveConversation(
  */
 export async function submitQuery(deps: AppDeps, userId: string, body: SubmitQueryBody): Promise<QueryDoc> {
   const { conversations, queries } = deps.store;
+  const cap = deps.config.maxOpenQueriesPerUser;
+  if ((await queries.countOpenForUser(userId, cap)) >= cap) {
+    throw new HttpProblem(
+      429,
+      "Too many open queries",
+      `at most ${cap} queries may be queued or running at once`,
+      undefined,
+      {
+        "Retry-After": "5",
+      },
+    );
+  }
   const { conversation, isNew } = await resolveConversation(deps, userId, body);
   assertPromptFits(requireModel(deps.models, conversation.model), conversation.system, body);
   if (body.webhook) await assertWebhookTarget(body.webhook, deps.config.allowPrivateWebhooks);

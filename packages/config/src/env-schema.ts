@@ -15,6 +15,36 @@ export const envSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/i, "expected a size like 64kb")
     .default("64kb"),
   API_PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+  /** Comma-separated origins allowed to call the API from browsers; empty: no CORS. */
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((o) => o.trim())
+        .filter((o) => o !== ""),
+    )
+    .pipe(z.array(z.url())),
+  /** Hops of reverse proxies to trust for the client address (X-Forwarded-For); 0 = none. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "at least 32 characters").optional()),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(30 * 86_400),
+  /** Comma-separated emails made admins at start (bootstrap); the admin CLI does the same. */
+  ADMIN_EMAILS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((e) => e.trim().toLowerCase())
+        .filter((e) => e !== ""),
+    ),
+  RATE_LIMIT_SUBMIT_PER_MINUTE: positiveInt.default(60),
+  RATE_LIMIT_READ_PER_MINUTE: positiveInt.default(1200),
+  RATE_LIMIT_AUTH_PER_MINUTE: positiveInt.default(10),
+  MAX_OPEN_QUERIES_PER_USER: positiveInt.default(100),
 
   REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
   MONGO_URL: z

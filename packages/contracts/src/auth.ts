@@ -22,3 +22,36 @@ export const registerResponseSchema = z.object({
   apiKey: z.object({ id: z.string(), prefix: z.string(), secret: z.string() }),
 });
 export type RegisterResponse = z.infer<typeof registerResponseSchema>;
+
+export const loginBodySchema = z.strictObject({
+  email: z
+    .string()
+    .max(254)
+    .transform((email) => email.toLowerCase()),
+  password: z.string().min(1).max(256),
+});
+export type LoginBody = z.infer<typeof loginBodySchema>;
+
+export const refreshBodySchema = z.strictObject({
+  refreshToken: z.string().min(1).max(200),
+});
+
+export const tokenPairSchema = z.object({
+  accessToken: z.string(),
+  tokenType: z.literal("Bearer"),
+  expiresIn: z.number().int(),
+  refreshToken: z.string(),
+});
+
+export const createApiKeyBodySchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+});
+
+export const apiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable(),
+});
+export type ApiKey = z.infer<typeof apiKeySchema>;

@@ -8,6 +8,7 @@ export const idPrefix = {
   query: "qry",
   event: "evt",
   delivery: "dlv",
+  session: "ses",
 } as const;
 
 export type IdKind = keyof typeof idPrefix;
@@ -22,3 +23,4 @@ export const idSchema = (kind: IdKind) =>
 export const conversationIdSchema = idSchema("conversation");
 export const queryIdSchema = idSchema("query");
 export const userIdSchema = idSchema("user");
+export const apiKeyIdSchema = idSchema("apiKey");

@@ -14,6 +14,20 @@ export interface UserDoc {
   createdAt: Date;
   /** Standard Webhooks signing secret (`whsec_…`); created on first use. */
   webhookSecret?: string;
+  /** Opens operator routes. Set only by the admin CLI or ADMIN_EMAILS, never through the API. */
+  isAdmin?: boolean;
+}
+
+/** A refresh token (stored as its hash). Tokens of one login form a family that rotates. */
+export interface RefreshTokenDoc {
+  _id: string;
+  userId: string;
+  familyId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  /** Set when it was exchanged for a new pair; a second use means it was stolen. */
+  usedAt: Date | null;
+  revokedAt: Date | null;
 }
 
 export interface ApiKeyDoc {

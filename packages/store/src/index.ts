@@ -8,6 +8,7 @@ export type {
   IdempotencyDoc,
   MessageDoc,
   QueryDoc,
+  RefreshTokenDoc,
   UserDoc,
   WebhookEventDoc,
 } from "./documents.js";
@@ -16,6 +17,7 @@ export { newId } from "./ids.js";
 export { type Answer, type MessagesRepo, messageId, type Turn } from "./messages-repo.js";
 export { type Collections, connectMongo, ensureIndexes, isDuplicateKey, type Mongo } from "./mongo.js";
 export type { NewQuery, QueriesRepo } from "./queries-repo.js";
+export type { Rotation, SessionsRepo } from "./sessions-repo.js";
 export { openStore, type Store } from "./store.js";
 export { EmailTakenError, hashApiKey, type NewApiKey, type UsersRepo } from "./users-repo.js";
 export type { WebhooksRepo } from "./webhooks-repo.js";

@@ -6,6 +6,7 @@ import type {
   IdempotencyDoc,
   MessageDoc,
   QueryDoc,
+  RefreshTokenDoc,
   UserDoc,
   WebhookEventDoc,
 } from "./documents.js";
@@ -19,6 +20,7 @@ export interface Collections {
   idempotency: Collection<IdempotencyDoc>;
   webhookEvents: Collection<WebhookEventDoc>;
   deliveries: Collection<DeliveryDoc>;
+  refreshTokens: Collection<RefreshTokenDoc>;
 }
 
 export interface Mongo {
@@ -48,6 +50,7 @@ export async function connectMongo(url: string, appName: string): Promise<Mongo>
     idempotency: db.collection<IdempotencyDoc>("idempotency_keys"),
     webhookEvents: db.collection<WebhookEventDoc>("webhook_events"),
     deliveries: db.collection<DeliveryDoc>("deliveries"),
+    refreshTokens: db.collection<RefreshTokenDoc>("refresh_tokens"),
   };
   return {
     client,
@@ -71,6 +74,8 @@ export async function ensureIndexes(c: Collections): Promise<void> {
     c.queries.createIndex({ userId: 1, _id: -1 }, { name: "user_queries" }),
     c.queries.createIndex({ conversationId: 1, seq: 1 }, { unique: true, name: "conversation_seq_unique" }),
     c.queries.createIndex({ status: 1, createdAt: 1 }, { name: "status_created" }),
+    c.queries.createIndex({ userId: 1, status: 1 }, { name: "user_status" }),
+    c.refreshTokens.createIndex({ familyId: 1 }, { name: "family" }),
     c.idempotency.createIndex({ createdAt: 1 }, { name: "created" }),
     c.webhookEvents.createIndex({ queryId: 1 }, { name: "query_events" }),
     c.deliveries.createIndex({ queryId: 1, at: 1 }, { name: "query_deliveries" }),

@@ -96,6 +96,11 @@ export function createQueriesRepo(c: Collections) {
       );
     },
 
+    /** Queued and running queries of a user, counted up to `cap` (enough to enforce it). */
+    countOpenForUser(userId: string, cap: number): Promise<number> {
+      return c.queries.countDocuments({ userId, status: { $in: open } }, { limit: cap });
+    },
+
     async listIds(conversationId: string): Promise<string[]> {
       const docs = await c.queries.find({ conversationId }, { projection: { _id: 1 } }).toArray();
       return docs.map((d) => d._id);

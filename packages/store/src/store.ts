@@ -3,6 +3,7 @@ import { createIdempotencyRepo } from "./idempotency-repo.js";
 import { createMessagesRepo } from "./messages-repo.js";
 import { connectMongo, ensureIndexes, type Mongo } from "./mongo.js";
 import { createQueriesRepo } from "./queries-repo.js";
+import { createSessionsRepo } from "./sessions-repo.js";
 import { createUsersRepo } from "./users-repo.js";
 import { createWebhooksRepo } from "./webhooks-repo.js";
 
@@ -14,6 +15,7 @@ export interface Store {
   queries: ReturnType<typeof createQueriesRepo>;
   idempotency: ReturnType<typeof createIdempotencyRepo>;
   webhooks: ReturnType<typeof createWebhooksRepo>;
+  sessions: ReturnType<typeof createSessionsRepo>;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function openStore(url: string, appName: string): Promise<Store> {
     queries: createQueriesRepo(c),
     idempotency: createIdempotencyRepo(c),
     webhooks: createWebhooksRepo(c),
+    sessions: createSessionsRepo(c),
     close: () => mongo.close(),
   };
 }

@@ -63,6 +63,33 @@ export function createUsersRepo(c: Collections) {
       return { doc, secret };
     },
 
+    findByEmail(email: string): Promise<UserDoc | null> {
+      return c.users.findOne({ email });
+    },
+
+    findById(id: string): Promise<UserDoc | null> {
+      return c.users.findOne({ _id: id });
+    },
+
+    /** For the admin CLI and the ADMIN_EMAILS bootstrap only; the API never calls it. */
+    async setAdmin(email: string, isAdmin: boolean): Promise<boolean> {
+      const result = await c.users.updateOne({ email }, { $set: { isAdmin } });
+      return result.matchedCount === 1;
+    },
+
+    listApiKeys(userId: string): Promise<ApiKeyDoc[]> {
+      return c.apiKeys.find({ userId, revokedAt: null }).sort({ _id: -1 }).limit(1000).toArray();
+    },
+
+    /** Revokes at once: every API process looks keys up in MongoDB on each request. */
+    async revokeApiKey(id: string, userId: string): Promise<boolean> {
+      const result = await c.apiKeys.updateOne(
+        { _id: id, userId, revokedAt: null },
+        { $set: { revokedAt: new Date() } },
+      );
+      return result.modifiedCount === 1;
+    },
+
     /** Resolves a presented secret to its live key, or null. */
     async findKeyBySecret(secret: string): Promise<ApiKeyDoc | null> {
       if (!secret.startsWith(KEY_PREFIX)) return null;

@@ -36,6 +36,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     REPLICATE_BASE_URL: standIn.url,
     REPLICATE_POLL_INTERVAL_MS: "50",
     QUERY_BACKOFF_MS: "200",
+    JWT_SECRET: "test-secret-that-is-at-least-32-characters-long",
+    // Tests register many users from one address and submit in bursts; the rate-limit
+    // test sets its own, low limits.
+    RATE_LIMIT_AUTH_PER_MINUTE: "100000",
+    RATE_LIMIT_SUBMIT_PER_MINUTE: "100000",
+    RATE_LIMIT_READ_PER_MINUTE: "100000",
     ...options.env,
   };
   const api = await startApi(env);

@@ -1,10 +1,12 @@
 import type { UsersRepo } from "@llm-chat/store";
 import type { Request, RequestHandler } from "express";
+import { type AccessTokens, looksLikeJwt } from "../auth/access-tokens.js";
 import { HttpProblem } from "./problem.js";
 
 export interface Principal {
   userId: string;
-  keyId: string;
+  /** The API key used, or null for an access token. */
+  keyId: string | null;
 }
 
 const principals = new WeakMap<Request, Principal>();
@@ -22,18 +24,48 @@ const unauthorized = (detail: string) =>
 // lastUsedAt is informational; writing it on every request would double the load on MongoDB.
 const TOUCH_EVERY_MS = 60_000;
 
-export function authenticate(users: UsersRepo): RequestHandler {
+export interface AuthDeps {
+  users: UsersRepo;
+  tokens: AccessTokens;
+  /** Whether a login session was revoked (logout, reused refresh token). */
+  isSessionRevoked(sessionId: string): Promise<boolean>;
+}
+
+/**
+ * `Authorization: Bearer <access token | API key>`. Keys are looked up in MongoDB on every
+ * request, so a revoked key stops working at once on every API process; access tokens are
+ * verified locally and checked against revoked sessions.
+ */
+export function authenticate(deps: AuthDeps): RequestHandler {
   return async (req, _res, next) => {
-    const header = req.headers.authorization;
-    const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
-    if (!match?.[1]) throw unauthorized("send Authorization: Bearer <api key>");
-    const key = await users.findKeyBySecret(match[1]);
+    const match = req.headers.authorization?.match(/^Bearer\s+(\S+)\s*$/i);
+    const token = match?.[1];
+    if (!token) throw unauthorized("send Authorization: Bearer <access token or API key>");
+
+    if (looksLikeJwt(token)) {
+      const claims = await deps.tokens.verify(token);
+      if (!claims) throw unauthorized("the access token is invalid or expired");
+      if (await deps.isSessionRevoked(claims.sessionId)) throw unauthorized("the access token is no longer valid");
+      principals.set(req, { userId: claims.userId, keyId: null });
+      return next();
+    }
+
+    const key = await deps.users.findKeyBySecret(token);
     if (!key) throw unauthorized("the API key is invalid or revoked");
     principals.set(req, { userId: key.userId, keyId: key._id });
     const now = new Date();
     if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
-      void users.touchKey(key._id, now).catch(() => undefined);
+      void deps.users.touchKey(key._id, now).catch(() => undefined);
     }
+    next();
+  };
+}
+
+/** Operator routes: a 403 for authenticated non-admins (they may know the route exists). */
+export function requireAdmin(users: UsersRepo): RequestHandler {
+  return async (req, _res, next) => {
+    const user = await users.findById(principal(req).userId);
+    if (user?.isAdmin !== true) throw new HttpProblem(403, "Forbidden", "this route is for operators");
     next();
   };
 }

@@ -1,19 +1,27 @@
-import { type RegisterResponse, registerBodySchema } from "@llm-chat/contracts";
+import { loginBodySchema, type RegisterResponse, refreshBodySchema, registerBodySchema } from "@llm-chat/contracts";
 import { EmailTakenError } from "@llm-chat/store";
-import { hash } from "@node-rs/argon2";
-import { Router } from "express";
+import { hash, verify } from "@node-rs/argon2";
+import { type RequestHandler, Router } from "express";
+import type { Sessions } from "../auth/sessions.js";
 import type { AppDeps } from "../deps.js";
 import { HttpProblem } from "../http/problem.js";
 import { parseBody } from "../http/validate.js";
 
-export function authRoutes(deps: AppDeps): Router {
+const badCredentials = () => new HttpProblem(401, "Unauthorized", "invalid email or password");
+const badRefresh = () => new HttpProblem(401, "Unauthorized", "the refresh token is invalid, expired or already used");
+
+export async function authRoutes(deps: AppDeps, sessions: Sessions, limitAuth: RequestHandler): Promise<Router> {
+  // An unknown email is checked against this hash, so it costs the same time as a wrong password.
+  const decoy = await hash("not a password anyone has; only here to spend the same time");
   const router = Router();
-  router.post("/v1/auth/register", async (req, res) => {
+
+  router.post("/v1/auth/register", limitAuth, async (req, res) => {
     const body = parseBody(req, registerBodySchema);
     // argon2id with the library's defaults (19 MiB, t=2, p=1): OWASP's recommended minimum.
     const passwordHash = await hash(body.password);
     try {
       const { user, key } = await deps.store.users.register(body.email, passwordHash);
+      if (deps.config.adminEmails.includes(user.email)) await deps.store.users.setAdmin(user.email, true);
       const response: RegisterResponse = {
         user: { id: user._id, email: user.email, createdAt: user.createdAt.toISOString() },
         apiKey: { id: key.doc._id, prefix: key.doc.prefix, secret: key.secret },
@@ -28,5 +36,27 @@ export function authRoutes(deps: AppDeps): Router {
       throw error;
     }
   });
+
+  router.post("/v1/auth/login", limitAuth, async (req, res) => {
+    const body = parseBody(req, loginBodySchema);
+    const user = await deps.store.users.findByEmail(body.email);
+    const ok = await verify(user?.passwordHash ?? decoy, body.password).catch(() => false);
+    if (!user || !ok) throw badCredentials();
+    res.set("Cache-Control", "no-store").json(await sessions.start(user._id));
+  });
+
+  router.post("/v1/auth/refresh", limitAuth, async (req, res) => {
+    const body = parseBody(req, refreshBodySchema);
+    const pair = await sessions.refresh(body.refreshToken);
+    if (!pair) throw badRefresh();
+    res.set("Cache-Control", "no-store").json(pair);
+  });
+
+  router.post("/v1/auth/logout", async (req, res) => {
+    const body = parseBody(req, refreshBodySchema);
+    await sessions.logout(body.refreshToken);
+    res.status(204).end();
+  });
+
   return router;
 }

@@ -1,0 +1,50 @@
+import type { Request, RequestHandler, Response } from "express";
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { HttpProblem } from "./problem.js";
+
+export interface LimitConfig {
+  name: string;
+  keyPrefix: string;
+  perMinute: number;
+}
+
+/**
+ * A fixed-window limit shared by every API process through Redis. Should Redis be away, an
+ * in-process limiter of the same size stands in, so limits hold (per process) rather than
+ * vanish or fail every request.
+ */
+export function createLimiter(redis: Redis, config: LimitConfig) {
+  return new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${config.keyPrefix}:rl:${config.name}`,
+    points: config.perMinute,
+    duration: 60,
+    insuranceLimiter: new RateLimiterMemory({ points: config.perMinute, duration: 60 }),
+  });
+}
+
+function setHeaders(res: Response, limit: number, result: RateLimiterRes): void {
+  res.set({
+    "RateLimit-Limit": String(limit),
+    "RateLimit-Remaining": String(Math.max(0, result.remainingPoints)),
+    "RateLimit-Reset": String(Math.ceil(result.msBeforeNext / 1000)),
+  });
+}
+
+/** Consumes one point per request under the key `keyOf` gives; 429 with Retry-After past the limit. */
+export function limitBy(limiter: RateLimiterRedis, keyOf: (req: Request) => string): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      setHeaders(res, limiter.points, await limiter.consume(keyOf(req)));
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      setHeaders(res, limiter.points, error);
+      const retryAfter = String(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
+      throw new HttpProblem(429, "Too many requests", `rate limit of ${limiter.points} a minute reached`, undefined, {
+        "Retry-After": retryAfter,
+      });
+    }
+    next();
+  };
+}

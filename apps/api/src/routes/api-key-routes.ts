@@ -1,0 +1,45 @@
+import { type ApiKey, apiKeyIdSchema, createApiKeyBodySchema } from "@llm-chat/contracts";
+import type { ApiKeyDoc } from "@llm-chat/store";
+import { Router } from "express";
+import type { AppDeps } from "../deps.js";
+import { principal } from "../http/auth.js";
+import { notFound } from "../http/problem.js";
+import { parseBody, parseId } from "../http/validate.js";
+
+const present = (doc: ApiKeyDoc): ApiKey => ({
+  id: doc._id,
+  name: doc.name,
+  prefix: doc.prefix,
+  createdAt: doc.createdAt.toISOString(),
+  lastUsedAt: doc.lastUsedAt?.toISOString() ?? null,
+});
+
+export function apiKeyRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const { users } = deps.store;
+
+  router.post("/v1/api-keys", async (req, res) => {
+    const { userId } = principal(req);
+    const body = parseBody(req, createApiKeyBodySchema);
+    const key = await users.createApiKey(userId, body.name);
+    // The secret is in this response only; MongoDB keeps its hash.
+    res
+      .status(201)
+      .set("Cache-Control", "no-store")
+      .json({ ...present(key.doc), secret: key.secret });
+  });
+
+  router.get("/v1/api-keys", async (req, res) => {
+    const { userId } = principal(req);
+    res.json({ data: (await users.listApiKeys(userId)).map(present) });
+  });
+
+  router.delete("/v1/api-keys/:id", async (req, res) => {
+    const { userId } = principal(req);
+    const id = parseId(req, "id", apiKeyIdSchema, "API key");
+    if (!(await users.revokeApiKey(id, userId))) throw notFound("API key");
+    res.status(204).end();
+  });
+
+  return router;
+}
