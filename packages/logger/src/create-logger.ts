@@ -23,6 +23,10 @@ export const redactPaths = [
   "*.apiKey",
   "token",
   "*.token",
+  "accessToken",
+  "*.accessToken",
+  "refreshToken",
+  "*.refreshToken",
   "secret",
   "*.secret",
 ];
