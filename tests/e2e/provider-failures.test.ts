@@ -52,13 +52,13 @@ describe("provider failures", () => {
     expect(await messagesOf(done.conversationId)).toBe(2);
   });
 
-  it("fails with provider_unavailable once every attempt met a 429", async () => {
+  it("fails with provider_rate_limited once every attempt met a 429", async () => {
     system.standIn.setBehaviour({ rate429: 1, retryAfterSeconds: 0 });
     try {
       const query = await submit("rate limited");
       const done = await waitForQuery(url, key, query.id);
       expect(done.status).toBe("failed");
-      expect(done.error?.code).toBe("provider_unavailable");
+      expect(done.error?.code).toBe("provider_rate_limited");
       expect(done.attempts).toBe(4);
     } finally {
       system.standIn.setBehaviour({ rate429: 0 });

@@ -23,8 +23,6 @@ describe("start-up configuration", () => {
   it("refuses to start the worker without a Replicate token", async () => {
     const result = await runToExit("worker", { REPLICATE_API_TOKEN: "" });
     expect(result.code).toBe(1);
-    expect(result.output.trim()).toBe(
-      "worker: Invalid environment: REPLICATE_API_TOKEN (missing): required to call Replicate",
-    );
+    expect(result.output.trim()).toBe("worker: model llama2 needs REPLICATE_API_TOKEN");
   });
 });

@@ -4,7 +4,7 @@ import { loadEnvOrExit } from "@llm-chat/config";
 import { createEventHub, createQueryEmitter, createQueryEventLog } from "@llm-chat/events";
 import { createHotHistory } from "@llm-chat/history";
 import { createShutdown } from "@llm-chat/lifecycle";
-import { createModelRegistry } from "@llm-chat/llm";
+import { createModelRegistry, ModelConfigError } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
 import { createConversationOrder, createProducer, createRedis } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
@@ -27,10 +27,18 @@ const producer = createProducer(redis, env.QUEUE_PREFIX, {
   queryAttempts: env.QUERY_ATTEMPTS,
   queryBackoffMs: env.QUERY_BACKOFF_MS,
 });
-const models = createModelRegistry({
-  llama2ModelPath: env.LLAMA2_MODEL_PATH,
-  mistralModelPath: env.MISTRAL_MODEL_PATH,
-});
+let models: ReturnType<typeof createModelRegistry>;
+try {
+  models = createModelRegistry({
+    llama2ModelPath: env.LLAMA2_MODEL_PATH,
+    mistralModelPath: env.MISTRAL_MODEL_PATH,
+    modelsFile: env.MODELS_FILE,
+  });
+} catch (error) {
+  if (!(error instanceof ModelConfigError)) throw error;
+  process.stderr.write(`api: ${error.message}\n`);
+  process.exit(1);
+}
 
 const history = createHotHistory(redis, store.messages, {
   keyPrefix: env.QUEUE_PREFIX,

@@ -24,9 +24,15 @@ export function judge(error: unknown): Verdict {
         return { permanent: true, code: "model_failed", message: error.message };
       case "model_canceled":
         return { permanent: true, code: "model_canceled", message: error.message };
+      case "deadline":
+        return { permanent: true, code: "timeout", message: error.message };
       case "rejected":
         return { permanent: true, code: "provider_rejected", message: error.message };
-      case "transient":
+      case "malformed":
+        return { permanent: true, code: "provider_malformed_response", message: error.message };
+      case "rate_limited":
+        return { permanent: false, code: "provider_rate_limited", message: error.message };
+      case "unavailable":
         return { permanent: false, code: "provider_unavailable", message: error.message };
     }
   }

@@ -3,9 +3,22 @@ import { loadEnvOrExit } from "@llm-chat/config";
 import { createQueryEmitter, createQueryEventLog } from "@llm-chat/events";
 import { createHotHistory } from "@llm-chat/history";
 import { createShutdown } from "@llm-chat/lifecycle";
-import { createModelRegistry, createReplicateProvider } from "@llm-chat/llm";
+import {
+  createModelRegistry,
+  createProviders,
+  ModelConfigError,
+  ProviderConfigError,
+  ProviderError,
+} from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
-import { createConversationOrder, createProducer, createRedis, QueueName, webhookBackoff } from "@llm-chat/queue";
+import {
+  createConversationOrder,
+  createProducer,
+  createRedis,
+  QueueName,
+  queryBackoff,
+  webhookBackoff,
+} from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
 import { createGuardedDispatcher } from "@llm-chat/webhooks";
 import { Worker } from "bullmq";
@@ -17,10 +30,6 @@ import { startSweeper } from "./sweeper.js";
 import { createWebhookProcessor, RetryableDeliveryError } from "./webhook-processor.js";
 
 const env = loadEnvOrExit(process.env, "worker");
-if (!env.REPLICATE_API_TOKEN) {
-  process.stderr.write("worker: Invalid environment: REPLICATE_API_TOKEN (missing): required to call Replicate\n");
-  process.exit(1);
-}
 const logger = createLogger({ name: "worker", level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
 const shutdown = createShutdown(logger);
 // The whole shutdown must fit in the orchestrator's grace period: jobs' bound plus closing connections.
@@ -40,15 +49,37 @@ const history = createHotHistory(redis, store.messages, {
   maxTurns: env.HISTORY_MAX_TURNS,
   ttlSeconds: env.HISTORY_TTL_SECONDS,
 });
-const provider = createReplicateProvider({
-  apiToken: env.REPLICATE_API_TOKEN,
-  baseUrl: env.REPLICATE_BASE_URL,
-  pollIntervalMs: env.REPLICATE_POLL_INTERVAL_MS,
-});
-const models = createModelRegistry({
-  llama2ModelPath: env.LLAMA2_MODEL_PATH,
-  mistralModelPath: env.MISTRAL_MODEL_PATH,
-});
+let models: ReturnType<typeof createModelRegistry>;
+let providers: ReturnType<typeof createProviders>;
+try {
+  models = createModelRegistry({
+    llama2ModelPath: env.LLAMA2_MODEL_PATH,
+    mistralModelPath: env.MISTRAL_MODEL_PATH,
+    modelsFile: env.MODELS_FILE,
+  });
+  providers = createProviders(models, redis, {
+    keyPrefix: env.QUEUE_PREFIX,
+    replicate: {
+      apiToken: env.REPLICATE_API_TOKEN,
+      baseUrl: env.REPLICATE_BASE_URL,
+      pollIntervalMs: env.REPLICATE_POLL_INTERVAL_MS,
+      rateLimit: { points: env.REPLICATE_RATE_LIMIT_POINTS, windowSeconds: env.REPLICATE_RATE_LIMIT_WINDOW_SECONDS },
+    },
+    breaker: {
+      errorThresholdPercentage: env.CIRCUIT_BREAKER_ERROR_PERCENT,
+      volumeThreshold: env.CIRCUIT_BREAKER_VOLUME,
+      resetTimeoutMs: env.CIRCUIT_BREAKER_RESET_MS,
+      onStateChange: (provider, state) => logger.warn({ provider, state }, `circuit breaker ${state}`),
+    },
+    secret: (name) => process.env[name],
+  });
+} catch (error) {
+  if (error instanceof ModelConfigError || error instanceof ProviderConfigError) {
+    process.stderr.write(`worker: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
 
 const events = createQueryEventLog(redis, { keyPrefix: env.QUEUE_PREFIX, ttlSeconds: env.EVENTS_TTL_SECONDS });
 const emitter = createQueryEmitter(store, events, producer, logger, { outputFlushMs: 50, webhookOutputMs: 500 });
@@ -57,7 +88,7 @@ const processor = createQueryProcessor({
   store,
   history,
   models,
-  provider,
+  providers,
   order: createConversationOrder(store.queries, producer),
   buildPrompt: createPromptBuilder({
     history,
@@ -79,6 +110,10 @@ const worker = new Worker(QueueName.query, processor, {
   lockDuration: env.WORKER_LOCK_DURATION_MS,
   // Look for lapsed locks as often as a lock can lapse, so a dead worker's jobs move on promptly.
   stalledInterval: env.WORKER_LOCK_DURATION_MS,
+  settings: {
+    backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+      queryBackoff(attemptsMade, err instanceof ProviderError ? err.retryAfterMs : null, env.QUERY_BACKOFF_MS),
+  },
   // A job held by a killed worker is handed on after its lock lapses; allow that to happen
   // more than once before calling the job broken.
   maxStalledCount: 3,
@@ -96,7 +131,7 @@ await cancelSubscriber.subscribe(`${env.QUEUE_PREFIX}:cancel`);
 // competing with answers for the worker's slots.
 const summaryWorker = new Worker(
   QueueName.summary,
-  createSummaryProcessor({ store, models, provider, logger, maxTokens: env.SUMMARY_MAX_TOKENS }),
+  createSummaryProcessor({ store, models, providers, logger, maxTokens: env.SUMMARY_MAX_TOKENS }),
   {
     connection: workerRedis,
     prefix: env.QUEUE_PREFIX,

@@ -1,13 +1,7 @@
 import { queryJobSchema } from "@llm-chat/contracts";
 import type { QueryEmitter } from "@llm-chat/events";
 import type { HotHistory } from "@llm-chat/history";
-import {
-  countTokens,
-  type ModelRegistry,
-  neutraliseMarkers,
-  type ReplicateProvider,
-  toReplicateInput,
-} from "@llm-chat/llm";
+import { countTokens, type Generation, type ModelRegistry, neutraliseMarkers, type Providers } from "@llm-chat/llm";
 import type { Logger } from "@llm-chat/logger";
 import type { ConversationOrder } from "@llm-chat/queue";
 import type { Answer, QueryDoc, Store } from "@llm-chat/store";
@@ -19,7 +13,7 @@ export interface QueryProcessorDeps {
   store: Store;
   history: HotHistory;
   models: ModelRegistry;
-  provider: ReplicateProvider;
+  providers: Providers;
   order: ConversationOrder;
   buildPrompt: PromptBuilder;
   emitter: QueryEmitter;
@@ -49,7 +43,12 @@ class WaitTurn extends Error {}
 export function createQueryProcessor(deps: QueryProcessorDeps) {
   const { store, history, logger, order } = deps;
 
-  async function askModel(query: QueryDoc, promptTokens: number, signal: AbortSignal): Promise<ModelAnswer> {
+  async function askModel(
+    query: QueryDoc,
+    promptTokens: number,
+    signal: AbortSignal,
+    deadline: Date,
+  ): Promise<ModelAnswer> {
     const conversation = await store.conversations.findById(query.conversationId);
     if (!conversation) throw new UnrecoverableError("conversation no longer exists");
     const model = deps.models.get(query.model);
@@ -58,12 +57,15 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     const built = await deps.buildPrompt(query, conversation, model, promptTokens);
     const started = Date.now();
     const sink = deps.emitter.output(query);
-    let generation: Awaited<ReturnType<ReplicateProvider["generate"]>>;
+    let generation: Generation;
     try {
-      generation = await deps.provider.generate({
-        model: model.providerModel,
-        input: toReplicateInput(model, built.prompt, query.params),
+      generation = await deps.providers.generate({
+        model,
+        prompt: built.prompt,
+        messages: built.messages,
+        params: query.params,
         signal,
+        deadline,
         onDelta: sink.push,
       });
     } finally {
@@ -111,7 +113,7 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     try {
       answer = recorded
         ? { ...recorded, modelMs: null, inputTokens: null, outputTokens: null }
-        : await askModel(query, promptTokens, combined);
+        : await askModel(query, promptTokens, combined, new Date(query.createdAt.getTime() + timeoutMs));
     } catch (error) {
       if (timeout.aborted) throw new QueryTimeoutError(timeoutMs);
       throw error;

@@ -2,12 +2,12 @@ import { summaryJobSchema } from "@llm-chat/contracts";
 import {
   countTokens,
   formatChat,
+  formatMessages,
   type ModelRegistry,
   type ModelSpec,
   neutraliseMarkers,
+  type Providers,
   promptBudget,
-  type ReplicateProvider,
-  toReplicateInput,
 } from "@llm-chat/llm";
 import type { Logger } from "@llm-chat/logger";
 import type { Store, Turn } from "@llm-chat/store";
@@ -16,7 +16,7 @@ import { type Job, UnrecoverableError } from "bullmq";
 export interface SummaryProcessorDeps {
   store: Store;
   models: ModelRegistry;
-  provider: ReplicateProvider;
+  providers: Providers;
   logger: Logger;
   maxTokens: number;
 }
@@ -72,14 +72,12 @@ export function createSummaryProcessor(deps: SummaryProcessorDeps) {
       const coveredThrough = last && chunk.length < pending.length ? last.seq : throughSeq;
       let text = previous?.text ?? "";
       if (chunk.length > 0) {
-        const prompt = formatChat(model.template, {
-          system: INSTRUCTIONS,
-          history: [],
-          prompt: transcript(previous?.text ?? null, chunk),
-        });
-        const generation = await deps.provider.generate({
-          model: model.providerModel,
-          input: toReplicateInput(model, prompt, { maxTokens: deps.maxTokens, temperature: 0.2 }),
+        const input = { system: INSTRUCTIONS, history: [], prompt: transcript(previous?.text ?? null, chunk) };
+        const generation = await deps.providers.generate({
+          model,
+          prompt: model.template === "messages" ? "" : formatChat(model.template, input),
+          messages: model.template === "messages" ? formatMessages(input) : [],
+          params: { maxTokens: deps.maxTokens, temperature: 0.2 },
           signal,
         });
         text = generation.output;

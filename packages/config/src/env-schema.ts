@@ -63,6 +63,13 @@ export const envSchema = z.object({
     .string()
     .regex(/^[\w.-]+\/[\w.-]+(:[0-9a-f]+)?$/, "expected owner/name or owner/name:version")
     .default("meta/llama-2-7b-chat"),
+  /** A JSON or YAML file of more models (local OpenAI-compatible servers, other Replicate models). */
+  MODELS_FILE: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  REPLICATE_RATE_LIMIT_POINTS: positiveInt.default(600),
+  REPLICATE_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+  CIRCUIT_BREAKER_ERROR_PERCENT: positiveInt.max(100).default(50),
+  CIRCUIT_BREAKER_VOLUME: positiveInt.default(10),
+  CIRCUIT_BREAKER_RESET_MS: positiveInt.default(10_000),
   MISTRAL_MODEL_PATH: z
     .string()
     .regex(/^[\w.-]+\/[\w.-]+(:[0-9a-f]+)?$/, "expected owner/name or owner/name:version")

@@ -16,12 +16,33 @@ export interface ChatInput {
 
 const SUMMARY_HEADING = "Summary of the earlier conversation:";
 
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/**
+ * The same conversation as role-tagged messages, for servers that apply the model's own
+ * chat template (OpenAI-compatible APIs). Markers are neutralised all the same: some
+ * servers render messages into a template where typed markers would still count.
+ */
+export function formatMessages(input: ChatInput): ChatMessage[] {
+  const system = systemText(input.system, input.summary ?? null);
+  const messages: ChatMessage[] = system ? [{ role: "system", content: system }] : [];
+  for (const turn of input.history) {
+    messages.push({ role: "user", content: neutraliseMarkers(turn.user) });
+    messages.push({ role: "assistant", content: neutraliseMarkers(turn.assistant) });
+  }
+  messages.push({ role: "user", content: neutraliseMarkers(input.prompt) });
+  return messages;
+}
+
 /**
  * Formats a conversation in the model's published chat format, so the model sees the
  * roles it was trained on. Every piece of text is neutralised first: a user cannot open
  * or close a turn or a system block by typing the markers.
  */
-export function formatChat(template: ChatTemplate, input: ChatInput): string {
+export function formatChat(template: Exclude<ChatTemplate, "messages">, input: ChatInput): string {
   const system = systemText(input.system, input.summary ?? null);
   const history = input.history.map((t) => ({
     user: neutraliseMarkers(t.user),

@@ -1,4 +1,4 @@
-import { formatChat } from "./chat-template.js";
+import { type ChatMessage, formatChat, formatMessages } from "./chat-template.js";
 import type { ModelSpec } from "./model-registry.js";
 import { neutraliseMarkers } from "./neutralise.js";
 import { countTokens } from "./tokenizer.js";
@@ -24,7 +24,10 @@ export interface ContextRequest {
 }
 
 export interface BuiltContext {
+  /** The formatted prompt (template models); empty for "messages" models. */
   prompt: string;
+  /** The same context as messages ("messages" models); empty for template models. */
+  messages: ChatMessage[];
   /** An upper bound of the prompt's tokens (never below the exact count). */
   inputTokens: number;
   includedTurns: number;
@@ -53,10 +56,12 @@ function templateOverhead(model: ModelSpec) {
   const cached = overheadCache.get(model.id);
   if (cached) return cached;
   const count = (text: string) => countTokens(model.tokenizer, text);
+  // A "messages" server applies a template we cannot see; Llama 2's markers are a fair stand-in.
+  const template = model.template === "messages" ? "llama2" : model.template;
   const empty = { user: "", assistant: "" };
-  const base = count(formatChat(model.template, { system: null, history: [], prompt: "" })) + EDGE_MARGIN;
-  const withTurn = count(formatChat(model.template, { system: null, history: [empty], prompt: "" }));
-  const withSystem = count(formatChat(model.template, { system: "x", summary: "x", history: [], prompt: "" }));
+  const base = count(formatChat(template, { system: null, history: [], prompt: "" })) + EDGE_MARGIN;
+  const withTurn = count(formatChat(template, { system: null, history: [empty], prompt: "" }));
+  const withSystem = count(formatChat(template, { system: "x", summary: "x", history: [], prompt: "" }));
   const overhead = {
     base,
     perTurn: withTurn - base + 3 * EDGE_MARGIN,
@@ -105,13 +110,10 @@ export function buildContext(request: ContextRequest): BuiltContext {
   }
   const included = candidates.slice(first);
   const dropped = candidates.slice(0, first);
+  const input = { system: request.system, summary: summary?.text ?? null, history: included, prompt: request.prompt };
   return {
-    prompt: formatChat(model.template, {
-      system: request.system,
-      summary: summary?.text ?? null,
-      history: included,
-      prompt: request.prompt,
-    }),
+    prompt: model.template === "messages" ? "" : formatChat(model.template, input),
+    messages: model.template === "messages" ? formatMessages(input) : [],
     inputTokens: used,
     includedTurns: included.length,
     droppedThroughSeq: dropped.length > 0 ? (dropped[dropped.length - 1]?.seq ?? null) : null,

@@ -1,4 +1,5 @@
-export { type ChatInput, type ChatTurn, formatChat } from "./chat-template.js";
+export { type ChatInput, type ChatMessage, type ChatTurn, formatChat, formatMessages } from "./chat-template.js";
+export { type BreakerConfig, type BreakerState, withCircuitBreaker } from "./circuit-breaker.js";
 export {
   type BuiltContext,
   buildContext,
@@ -10,18 +11,18 @@ export {
 export {
   type ChatTemplate,
   createModelRegistry,
+  ModelConfigError,
   type ModelRegistry,
   type ModelRegistryConfig,
   type ModelSpec,
+  type ProviderKind,
 } from "./model-registry.js";
 export { neutraliseMarkers } from "./neutralise.js";
-export { classifyProviderError, ProviderError, type ProviderErrorKind } from "./provider-error.js";
+export { createOpenAIProvider, type OpenAIProviderConfig } from "./openai-provider.js";
+export type { Generation, GenerationRequest, Provider } from "./provider.js";
+export { classifyProviderError, ProviderError, type ProviderErrorKind, retryAfterFrom } from "./provider-error.js";
+export { createProviderRateLimit, type ProviderRateLimit } from "./provider-rate-limit.js";
+export { createProviders, ProviderConfigError, type Providers, type ProvidersConfig } from "./providers.js";
 export { toReplicateInput } from "./replicate-input.js";
-export {
-  createReplicateProvider,
-  type GenerateRequest,
-  type Generation,
-  type ReplicateProvider,
-  type ReplicateProviderConfig,
-} from "./replicate-provider.js";
+export { createReplicateProvider, type ReplicateProviderConfig } from "./replicate-provider.js";
 export { countTokens, maxTokensFor, type TokenizerName } from "./tokenizer.js";

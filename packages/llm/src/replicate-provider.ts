@@ -1,42 +1,42 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import Replicate, { type Prediction } from "replicate";
+import type { Generation, GenerationRequest, Provider } from "./provider.js";
 import { classifyProviderError, ProviderError } from "./provider-error.js";
+import type { ProviderRateLimit } from "./provider-rate-limit.js";
+import { toReplicateInput } from "./replicate-input.js";
 import { readPredictionStream } from "./sse-stream.js";
 
 export interface ReplicateProviderConfig {
   apiToken: string;
   baseUrl: string;
   pollIntervalMs: number;
-  /** Seconds the create call may hold the connection (Replicate's `Prefer: wait`, at most 60). */
-  syncWaitSeconds?: number;
-}
-
-export interface GenerateRequest {
-  /** `owner/name` or `owner/name:version`. */
-  model: string;
-  input: Record<string, unknown>;
-  signal?: AbortSignal | undefined;
-  /**
-   * Receives the answer's text as the model writes it. When given, the prediction is created
-   * with `stream: true` and without waiting, so its id is known at once (and a cancel or
-   * deadline can always cancel it upstream).
-   */
-  onDelta?: ((delta: string) => void) | undefined;
-}
-
-export interface Generation {
-  output: string;
-  predictionId: string;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  predictTimeMs: number | null;
+  rateLimit?: ProviderRateLimit | undefined;
 }
 
 const terminal = new Set(["succeeded", "failed", "canceled", "aborted"]);
 
-export function createReplicateProvider(config: ReplicateProviderConfig) {
-  const client = new Replicate({ auth: config.apiToken, baseUrl: config.baseUrl });
-  const syncWait = config.syncWaitSeconds ?? 60;
+/**
+ * Every request of the official client passes through here: prediction creates wait for
+ * the shared rate budget (the client's own quick retries included, so the budget is real)
+ * and carry the query's deadline as Replicate's `Cancel-After`.
+ */
+function createFetch(config: ReplicateProviderConfig, context: AsyncLocalStorage<{ cancelAfter?: string }>) {
+  return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = input instanceof Request ? input.url : String(input);
+    const isCreate = init?.method === "POST" && /\/predictions$/.test(new URL(url).pathname);
+    if (!isCreate) return fetch(input, init);
+    await config.rateLimit?.take();
+    const headers = new Headers(init.headers);
+    const cancelAfter = context.getStore()?.cancelAfter;
+    if (cancelAfter) headers.set("Cancel-After", cancelAfter);
+    return fetch(input, { ...init, headers });
+  };
+}
+
+export function createReplicateProvider(config: ReplicateProviderConfig): Provider {
+  const context = new AsyncLocalStorage<{ cancelAfter?: string }>();
+  const client = new Replicate({ auth: config.apiToken, baseUrl: config.baseUrl, fetch: createFetch(config, context) });
 
   async function cancelQuietly(id: string): Promise<void> {
     try {
@@ -47,17 +47,24 @@ export function createReplicateProvider(config: ReplicateProviderConfig) {
     }
   }
 
-  async function generate(request: GenerateRequest): Promise<Generation> {
+  async function generate(request: GenerationRequest): Promise<Generation> {
     const { signal, onDelta } = request;
-    const [path = request.model, version] = request.model.split(":");
+    const [path = request.model.providerModel, version] = request.model.providerModel.split(":");
+    // Replicate's minimum is 5 s; a deadline closer than that is ours to enforce alone.
+    const seconds = request.deadline ? Math.ceil((request.deadline.getTime() - Date.now()) / 1000) : null;
+    const cancelAfter = seconds !== null ? `${Math.max(5, seconds)}s` : undefined;
+
     let prediction: Prediction;
     try {
-      prediction = await client.predictions.create({
-        ...(version ? { version } : { model: path }),
-        input: request.input,
-        ...(onDelta ? { stream: true } : { wait: syncWait }),
-        ...(signal ? { signal } : {}),
-      });
+      prediction = await context.run(cancelAfter ? { cancelAfter } : {}, () =>
+        client.predictions.create({
+          ...(version ? { version } : { model: path }),
+          input: toReplicateInput(request.model, request.prompt, request.params),
+          // Streaming returns at once with the prediction id, so an abort can always cancel it.
+          stream: true,
+          ...(signal ? { signal } : {}),
+        }),
+      );
     } catch (error) {
       throw classifyProviderError(error, signal);
     }
@@ -77,19 +84,18 @@ export function createReplicateProvider(config: ReplicateProviderConfig) {
       if (signal?.aborted) await cancelQuietly(prediction.id);
       throw classifyProviderError(error, signal);
     }
-
     return toGeneration(prediction);
   }
 
-  return { generate };
+  return { name: "replicate", generate };
 }
-
-export type ReplicateProvider = ReturnType<typeof createReplicateProvider>;
 
 function toGeneration(prediction: Prediction): Generation {
   if (prediction.status === "failed") {
     throw new ProviderError("model_failed", `prediction failed: ${describe(prediction.error)}`);
   }
+  // Replicate aborts a prediction that passed its Cancel-After before it could start.
+  if (prediction.status === "aborted") throw new ProviderError("deadline", "prediction aborted at its deadline");
   if (prediction.status !== "succeeded") {
     throw new ProviderError("model_canceled", `prediction ended ${prediction.status}`);
   }
@@ -97,14 +103,13 @@ function toGeneration(prediction: Prediction): Generation {
   let text: string;
   if (typeof output === "string") text = output;
   else if (Array.isArray(output) && output.every((t) => typeof t === "string")) text = output.join("");
-  else throw new ProviderError("rejected", "provider returned an output that is not text");
+  else throw new ProviderError("malformed", "provider returned an output that is not text");
 
   const metrics = (prediction.metrics ?? {}) as Record<string, unknown>;
   const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
   const predictTime = num(metrics.predict_time);
   return {
     output: text.trim(),
-    predictionId: prediction.id,
     inputTokens: num(metrics.input_token_count),
     outputTokens: num(metrics.output_token_count),
     predictTimeMs: predictTime === null ? null : Math.round(predictTime * 1000),

@@ -1,7 +1,9 @@
 import llamaTokenizer from "llama-tokenizer-js";
 import mistralTokenizer from "mistral-tokenizer-js";
 
-export type TokenizerName = "llama" | "mistral";
+import type { TokenizerName } from "./model-registry.js";
+
+export type { TokenizerName };
 
 const tokenizers = { llama: llamaTokenizer, mistral: mistralTokenizer } as const;
 

@@ -1,10 +1,21 @@
 import { startReplicateStandIn } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReplicateProvider, ProviderError } from "../src/index.js";
+import {
+  createModelRegistry,
+  createReplicateProvider,
+  type ModelSpec,
+  type Provider,
+  ProviderError,
+} from "../src/index.js";
+
+const registry = createModelRegistry({ llama2ModelPath: "meta/llama-2-7b-chat", mistralModelPath: "m/m" });
+const llama2 = registry.get("llama2") as ModelSpec;
 
 describe("the Replicate provider against the stand-in", () => {
   let standIn: Awaited<ReturnType<typeof startReplicateStandIn>>;
-  let provider: ReturnType<typeof createReplicateProvider>;
+  let provider: Provider;
+  const ask = (prompt: string, extra: { signal?: AbortSignal; deadline?: Date; onDelta?: (d: string) => void } = {}) =>
+    provider.generate({ model: llama2, prompt, messages: [], params: {}, ...extra });
 
   beforeAll(async () => {
     standIn = await startReplicateStandIn({ latencyMs: 30 });
@@ -14,50 +25,51 @@ describe("the Replicate provider against the stand-in", () => {
     await standIn.close();
   });
 
-  it("returns the joined tokens and the prediction's token counts", async () => {
-    const result = await provider.generate({
-      model: "meta/llama-2-7b-chat",
-      input: { prompt: "[INST] hello [/INST]" },
-    });
-    expect(result.output).toBe("You said: hello");
+  it("streams the answer and returns the joined text with the prediction's token counts", async () => {
+    const deltas: string[] = [];
+    const result = await ask("[INST] hello there [/INST]", { onDelta: (d) => deltas.push(d) });
+    expect(result.output).toBe("You said: hello there");
+    expect(deltas.join("")).toBe("You said: hello there");
+    expect(deltas.length).toBeGreaterThan(1);
     expect(result.outputTokens).toBeGreaterThan(0);
-    expect(standIn.inputs.at(-1)?.model).toBe("meta/llama-2-7b-chat");
+    const sent = standIn.inputs.at(-1);
+    expect(sent?.model).toBe("meta/llama-2-7b-chat");
+    expect(sent?.input.prompt_template).toBe("{prompt}");
+    expect(sent?.input.max_new_tokens).toBe(512);
   });
 
-  it("polls a prediction that outlasts the synchronous wait", async () => {
-    const slow = createReplicateProvider({
-      apiToken: "t",
-      baseUrl: standIn.url,
-      pollIntervalMs: 20,
-      syncWaitSeconds: 1,
-    });
-    const result = await slow.generate({ model: "a/b", input: { prompt: "[INST] later [[slow:1500]] [/INST]" } });
-    expect(result.output).toContain("later");
-    expect(standIn.counts.gets).toBeGreaterThan(0);
+  it("polls a prediction when no one listens to its stream", async () => {
+    const result = await ask("[INST] later [/INST]");
+    expect(result.output).toBe("You said: later");
   });
 
-  it("cancels the upstream prediction when the caller aborts while polling", async () => {
-    const slow = createReplicateProvider({
-      apiToken: "t",
-      baseUrl: standIn.url,
-      pollIntervalMs: 20,
-      syncWaitSeconds: 1,
-    });
+  it("cancels the upstream prediction when the caller aborts mid-stream", async () => {
     const cancelsBefore = standIn.counts.cancels;
-    const run = slow.generate({
-      model: "a/b",
-      input: { prompt: "[[slow:10000]]" },
-      signal: AbortSignal.timeout(1500),
-    });
+    const run = ask("[[slow:10000]]", { signal: AbortSignal.timeout(600), onDelta: () => undefined });
     await expect(run).rejects.toThrow();
     expect(standIn.counts.cancels).toBe(cancelsBefore + 1);
-    const last = [...standIn.predictions.values()].at(-1);
-    expect(last?.status).toBe("canceled");
+    expect([...standIn.predictions.values()].at(-1)?.status).toBe("canceled");
   });
 
-  it("reports a failed prediction as model_failed", async () => {
-    const run = provider.generate({ model: "a/b", input: { prompt: "[[fail]]" } });
-    await expect(run).rejects.toBeInstanceOf(ProviderError);
-    await expect(run).rejects.toMatchObject({ kind: "model_failed" });
+  it("reports a failed prediction as model_failed and a non-text output as malformed", async () => {
+    await expect(ask("[[fail]]")).rejects.toMatchObject({ kind: "model_failed" });
+    await expect(ask("[[malformed]]")).rejects.toBeInstanceOf(ProviderError);
+    await expect(ask("[[malformed]]")).rejects.toMatchObject({ kind: "malformed" });
+  });
+
+  it("waits for the shared rate budget before each create", async () => {
+    let taken = 0;
+    const limited = createReplicateProvider({
+      apiToken: "t",
+      baseUrl: standIn.url,
+      pollIntervalMs: 20,
+      rateLimit: {
+        take: async () => {
+          taken += 1;
+        },
+      },
+    });
+    await limited.generate({ model: llama2, prompt: "x", messages: [], params: {} });
+    expect(taken).toBe(1);
   });
 });

@@ -6,6 +6,7 @@ export {
   type JobPayload,
   jobCatalog,
   type QueryJob,
+  queryBackoff,
   type SummaryJob,
   WEBHOOK_ATTEMPTS,
   type WebhookJob,

@@ -28,8 +28,8 @@ export const jobCatalog = {
     schema: queryJobSchema,
     options: (settings) => ({
       attempts: settings.queryAttempts,
-      // Jitter spreads retries so a provider outage does not end in a synchronized stampede.
-      backoff: { type: "exponential", delay: settings.queryBackoffMs, jitter: 0.5 },
+      // See queryBackoff: exponential with jitter, never sooner than a provider's Retry-After.
+      backoff: { type: "query" },
       // Completed jobs are not the record (MongoDB is); keep a short tail for debugging only.
       removeOnComplete: { age: 3600, count: 1000 },
       removeOnFail: { age: 7 * 24 * 3600 },
@@ -60,6 +60,20 @@ export const jobCatalog = {
 } as const;
 
 export const WEBHOOK_ATTEMPTS = 30;
+
+/**
+ * Query retry delays: exponential from `baseMs` with ±50% jitter, so a provider outage does
+ * not end in a synchronized stampede, and never sooner than a 429's Retry-After.
+ */
+export function queryBackoff(
+  attemptsMade: number,
+  retryAfterMs: number | null,
+  baseMs: number,
+  random = Math.random,
+): number {
+  const base = baseMs * 2 ** Math.max(0, attemptsMade - 1);
+  return Math.round(Math.max(base * (0.5 + random()), retryAfterMs ?? 0));
+}
 
 /**
  * Webhook retry delays: growing from seconds to hours, with jitter so a receiver that comes

@@ -5,12 +5,15 @@ import type { AppDeps } from "../deps.js";
 export function modelRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get("/v1/models", (_req, res) => {
-    const data: ModelInfo[] = deps.models.list().map(({ id, provider, providerModel, contextWindow, template }) => ({
-      id,
-      provider,
-      providerModel,
-      contextWindow,
-      template,
+    // Server addresses and key names stay private: they say nothing a client can use.
+    const data: ModelInfo[] = deps.models.list().map((m) => ({
+      id: m.id,
+      provider: m.provider,
+      providerModel: m.providerModel,
+      contextWindow: m.contextWindow,
+      template: m.template,
+      defaultMaxTokens: m.defaultMaxTokens,
+      maxMaxTokens: m.maxMaxTokens,
     }));
     res.json({ data });
   });
