@@ -1,8 +1,24 @@
-export { FAIL_MARKER, MODEL_FAILURE_MESSAGE } from "./prediction-plan.js";
+export { REFUSAL_MESSAGE } from "./openai-plan.js";
+export { defaultChatReply, lastUserMessageText } from "./openai-reply.js";
+export { startOpenAIStandIn } from "./openai-stand-in.js";
+export type {
+  ChatContentPart,
+  ChatMessage,
+  ChatReplyFunction,
+  CompletionOutcome,
+  OpenAIStandIn,
+  OpenAIStandInBehaviour,
+  OpenAIStandInCounts,
+  OpenAIStandInOptions,
+  RecordedCompletion,
+} from "./openai-types.js";
+export { MODEL_FAILURE_MESSAGE } from "./prediction-plan.js";
+export { FAIL_MARKER, MALFORMED_MARKER } from "./prompt-markers.js";
 export { startReplicateStandIn } from "./replicate-stand-in.js";
 export { defaultReply, latestUserText, splitIntoTokens } from "./stand-in-reply.js";
 export type {
   CreateOutcome,
+  NonTextOutput,
   PredictionMetrics,
   PredictionStatus,
   RecordedCreate,

@@ -17,7 +17,11 @@ const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 
 /** Told about a prediction in flight as it happens (see watch). */
 export interface PredictionWatcher {
-  /** Token number `index` (0-based) was just appended to `output`. */
+  /**
+   * Token number `index` (0-based) was just appended to `output`, or, for a
+   * `[[malformed]]` prediction, its whole non-text output (as JSON) just
+   * replaced it.
+   */
   output(index: number, token: string): void;
   /** The prediction reached a terminal status, or the stand-in stopped it where it was. */
   ended(): void;
@@ -186,27 +190,36 @@ export class PredictionBook {
 
   #produce(prediction: StandInPrediction, flight: InFlight, index: number, token: string): void {
     // GETs show the partial output while processing, as on Replicate.
-    prediction.output ??= [];
-    prediction.output.push(token);
+    const output = Array.isArray(prediction.output) ? prediction.output : [];
+    output.push(token);
+    prediction.output = output;
     for (const watcher of flight.watchers) watcher.output(index, token);
   }
 
   #finish(prediction: StandInPrediction, plan: PredictionPlan): void {
     const now = Date.now();
     prediction.completed_at = iso(now);
-    if (plan.outcome.kind === "failed") {
+    const { outcome } = plan;
+    if (outcome.kind === "failed") {
       prediction.status = "failed";
-      prediction.error = plan.outcome.error;
+      prediction.error = outcome.error;
     } else {
       prediction.status = "succeeded";
       // Every token was produced by now; an empty reply still ends with [].
-      prediction.output ??= [];
+      if (outcome.kind === "malformed") prediction.output = outcome.output;
+      else prediction.output ??= [];
       prediction.metrics = {
         predict_time: seconds(prediction.started_at, now),
         total_time: seconds(prediction.created_at, now),
         input_token_count: plan.inputTokenCount,
-        output_token_count: plan.outcome.tokens.length,
+        output_token_count: outcome.kind === "succeeded" ? outcome.tokens.length : 0,
       };
+    }
+    // A malformed output arrives whole at the end, so streams get it as
+    // their one output event just before done.
+    const flight = this.#inFlight.get(prediction.id);
+    if (outcome.kind === "malformed" && flight !== undefined) {
+      for (const watcher of flight.watchers) watcher.output(0, JSON.stringify(outcome.output));
     }
     this.#settle(prediction.id);
   }

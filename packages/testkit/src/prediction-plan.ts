@@ -2,14 +2,17 @@
  * Decides, at creation time, how a prediction will end and how long it
  * takes, honouring the prompt markers documented in replicate-stand-in.ts.
  */
+import { FAIL_MARKER, MALFORMED_MARKER, slowMarkerMs } from "./prompt-markers.js";
 import { countWords, splitIntoTokens } from "./stand-in-reply.js";
-import type { ReplyFunction } from "./stand-in-types.js";
+import type { NonTextOutput, ReplyFunction } from "./stand-in-types.js";
+import { spreadTokens, type TimedToken } from "./token-schedule.js";
 
-export const FAIL_MARKER = "[[fail]]";
 export const MODEL_FAILURE_MESSAGE = "stand-in: model failed as asked";
-const SLOW_MARKER = /\[\[slow:(\d+)\]\]/;
 
-export type PlannedOutcome = { kind: "succeeded"; tokens: string[] } | { kind: "failed"; error: string };
+export type PlannedOutcome =
+  | { kind: "succeeded"; tokens: string[] }
+  | { kind: "failed"; error: string }
+  | { kind: "malformed"; output: NonTextOutput };
 
 export interface PredictionPlan {
   durationMs: number;
@@ -19,12 +22,6 @@ export interface PredictionPlan {
   outcome: PlannedOutcome;
 }
 
-/** When, in ms after creation, the prediction produces one output token. */
-export interface TimedToken {
-  atMs: number;
-  token: string;
-}
-
 export interface PlanSettings {
   latencyMs: number;
   tokenDelayMs: number;
@@ -32,8 +29,7 @@ export interface PlanSettings {
 }
 
 export function planPrediction(prompt: string, input: Record<string, unknown>, settings: PlanSettings): PredictionPlan {
-  const slow = SLOW_MARKER.exec(prompt)?.[1];
-  const latencyMs = slow === undefined ? settings.latencyMs : Number(slow);
+  const latencyMs = slowMarkerMs(prompt) ?? settings.latencyMs;
   const inputTokenCount = countWords(prompt);
   if (prompt.includes(FAIL_MARKER)) {
     return {
@@ -41,6 +37,16 @@ export function planPrediction(prompt: string, input: Record<string, unknown>, s
       tokenDelayMs: 0,
       inputTokenCount,
       outcome: { kind: "failed", error: MODEL_FAILURE_MESSAGE },
+    };
+  }
+  if (prompt.includes(MALFORMED_MARKER)) {
+    // A fresh object each time: a test that mutates one output must not
+    // change what later predictions return.
+    return {
+      durationMs: latencyMs,
+      tokenDelayMs: 0,
+      inputTokenCount,
+      outcome: { kind: "malformed", output: { not: "text" } },
     };
   }
   let reply: string;
@@ -75,11 +81,5 @@ export function planPrediction(prompt: string, input: Record<string, unknown>, s
  */
 export function scheduleTokens(plan: PredictionPlan, processingAtMs: number): TimedToken[] {
   if (plan.outcome.kind !== "succeeded") return [];
-  const { tokens } = plan.outcome;
-  const count = tokens.length;
-  const gap = plan.tokenDelayMs > 0 ? plan.tokenDelayMs : (plan.durationMs - processingAtMs) / (count + 1);
-  return tokens.map((token, index) => ({
-    atMs: Math.max(processingAtMs, plan.durationMs - (count - index) * gap),
-    token,
-  }));
+  return spreadTokens(plan.outcome.tokens, plan, processingAtMs);
 }

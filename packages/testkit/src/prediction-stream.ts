@@ -46,6 +46,13 @@ function endingEvents(prediction: StandInPrediction, nextId: number): string {
   }
 }
 
+/** What the stream has sent so far: the tokens, or a malformed output as one JSON event. */
+function streamedTokens(prediction: StandInPrediction): readonly string[] {
+  const { output } = prediction;
+  if (output === null) return [];
+  return Array.isArray(output) ? output : [JSON.stringify(output)];
+}
+
 export function servePredictionStream(book: PredictionBook, id: string, res: ServerResponse): void {
   const prediction = book.predictions.get(id);
   if (prediction === undefined) {
@@ -60,7 +67,7 @@ export function servePredictionStream(book: PredictionBook, id: string, res: Ser
   }
 
   res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
-  const output = prediction.output ?? [];
+  const output = streamedTokens(prediction);
   let replay = "";
   for (const [index, token] of output.entries()) replay += formatEvent("output", index, token);
   let nextId = output.length;

@@ -28,34 +28,22 @@
  * prediction:
  *   [[fail]]      the prediction ends `failed`, error "stand-in: model failed as asked"
  *   [[slow:MS]]   the prediction takes MS ms instead of latencyMs
+ *   [[malformed]] the prediction ends `succeeded` with an output that is
+ *                 not text ({"not":"text"}); its stream sends that as one
+ *                 `output` event (JSON) and then `done`
  * Tokens come evenly spread over the processing time, or tokenDelayMs apart
  * from latencyMs on when that is set. Webhooks are recorded on the
  * prediction but never delivered.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "./http-listen.js";
 import { PredictionBook } from "./prediction-book.js";
 import { mulberry32 } from "./prng.js";
 import { defaultBehaviour, mergeBehaviour } from "./stand-in-behaviour.js";
 import { createRequestHandler, type StandInState } from "./stand-in-handler.js";
 import type { ReplicateStandIn, StandInCounts, StandInOptions } from "./stand-in-types.js";
 
-// Longer than undici's 4 s idle keep-alive, so the client always gives up
-// on an idle socket before the server closes it under a request.
-const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-
-// Node's default of 511 overflows when a test opens thousands of sockets at
-// once, and each dropped SYN costs the client a one-second retransmit.
-const LISTEN_BACKLOG = 4096;
-
 function emptyCounts(): StandInCounts {
   return { creates: 0, gets: 0, cancels: 0, sent429: 0, sent500: 0, streams: 0 };
-}
-
-/** Wildcard binds are reachable on loopback, which is what URLs should name. */
-function urlHost(address: AddressInfo): string {
-  if (address.address === "0.0.0.0" || address.address === "::") return "127.0.0.1";
-  return address.family === "IPv6" ? `[${address.address}]` : address.address;
 }
 
 export async function startReplicateStandIn(options: StandInOptions = {}): Promise<ReplicateStandIn> {
@@ -74,17 +62,8 @@ export async function startReplicateStandIn(options: StandInOptions = {}): Promi
     })),
   };
 
-  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, createRequestHandler(state));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("stand-in: server has no TCP address");
-  url = `http://${urlHost(address)}:${address.port}/v1`;
+  const { server, origin } = await listen(createRequestHandler(state), host, port);
+  url = `${origin}/v1`;
 
   let closed: Promise<void> | undefined;
   return {

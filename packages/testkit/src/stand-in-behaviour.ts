@@ -36,14 +36,25 @@ function check(name: string, value: number | undefined, valid: (n: number) => bo
   }
 }
 
-/** Returns `base` overridden by the defined fields of `patch`; throws RangeError on nonsense. */
-export function mergeBehaviour(base: ResolvedBehaviour, patch: StandInBehaviour): ResolvedBehaviour {
+/** The timing and failure-injection knobs every stand-in shares. */
+export type CommonKnobs = Pick<
+  StandInBehaviour,
+  "latencyMs" | "tokenDelayMs" | "rate429" | "rate500" | "retryAfterSeconds" | "seed"
+>;
+
+/** Throws RangeError when a defined knob of `patch` is out of range. */
+export function checkCommonKnobs(patch: CommonKnobs): void {
   check("latencyMs", patch.latencyMs, (n) => n >= 0, "a number >= 0");
   check("tokenDelayMs", patch.tokenDelayMs, (n) => n >= 0, "a number >= 0");
   check("rate429", patch.rate429, (n) => n >= 0 && n <= 1, "a probability between 0 and 1");
   check("rate500", patch.rate500, (n) => n >= 0 && n <= 1, "a probability between 0 and 1");
   check("retryAfterSeconds", patch.retryAfterSeconds, (n) => Number.isInteger(n) && n >= 0, "an integer >= 0");
   check("seed", patch.seed, () => true, "a finite number");
+}
+
+/** Returns `base` overridden by the defined fields of `patch`; throws RangeError on nonsense. */
+export function mergeBehaviour(base: ResolvedBehaviour, patch: StandInBehaviour): ResolvedBehaviour {
+  checkCommonKnobs(patch);
   // Plain JavaScript callers can pass anything; a typo must not mean "never".
   if (patch.streamUrls !== undefined && !STREAM_URL_POLICIES.includes(patch.streamUrls)) {
     throw new RangeError(`stand-in: streamUrls must be "when-requested" or "always", got ${String(patch.streamUrls)}`);

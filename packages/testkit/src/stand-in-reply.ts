@@ -21,11 +21,16 @@ export function latestUserText(prompt: string): string {
   return turn.replace(SYS_BLOCK, "").trim();
 }
 
+/** `You said: <text, trimmed>`, echo capped so huge prompts stay cheap. */
+export function echoReply(text: string): string {
+  // Code points, not UTF-16 units, so the cap never splits an emoji.
+  const echoed = Array.from(text.trim()).slice(0, MAX_ECHO_CHARS).join("");
+  return `You said: ${echoed}`;
+}
+
 /** `You said: <latest user text>`, echo capped so huge prompts stay cheap. */
 export function defaultReply(prompt: string): string {
-  // Code points, not UTF-16 units, so the cap never splits an emoji.
-  const text = Array.from(latestUserText(prompt)).slice(0, MAX_ECHO_CHARS).join("");
-  return `You said: ${text}`;
+  return echoReply(latestUserText(prompt));
 }
 
 // A word or a single symbol, each carrying the whitespace before it; the

@@ -73,6 +73,14 @@ export interface PredictionMetrics {
   output_token_count: number;
 }
 
+/**
+ * The output of a `[[malformed]]` prediction: it succeeds, but with something
+ * a text model never returns, so consumers' output checks get exercised.
+ */
+export interface NonTextOutput {
+  not: "text";
+}
+
 /** Mirrors the fields of Replicate's prediction object that clients read. */
 export interface StandInPrediction {
   id: string;
@@ -80,7 +88,8 @@ export interface StandInPrediction {
   version: string;
   input: Record<string, unknown>;
   logs: string;
-  output: string[] | null;
+  /** Tokens so far; a NonTextOutput only for a `[[malformed]]` prediction that succeeded. */
+  output: string[] | NonTextOutput | null;
   error: string | null;
   status: PredictionStatus;
   source: "api";
