@@ -530,15 +530,16 @@ function bindMounts(service: ComposeService | undefined): { source: string; targ
 }
 
 describe("docker-compose.yml", () => {
-  it("names the services api, worker, redis, mongo, nginx, prometheus and grafana", () => {
+  it("names the services api, worker, redis, mongo, nginx, prometheus, grafana and ollama", () => {
     expect(Object.keys(services).sort()).toEqual(
-      ["api", "grafana", "mongo", "nginx", "prometheus", "redis", "worker"].sort(),
+      ["api", "grafana", "mongo", "nginx", "ollama", "prometheus", "redis", "worker"].sort(),
     );
   });
 
-  it("puts prometheus and grafana in the observability profile and everything else in none", () => {
+  it("puts prometheus and grafana in the observability profile, ollama in local, and everything else in none", () => {
     for (const [name, service] of Object.entries(services)) {
       if (name === "prometheus" || name === "grafana") expect(service.profiles, name).toEqual(["observability"]);
+      else if (name === "ollama") expect(service.profiles, name).toEqual(["local"]);
       else expect(service.profiles, name).toBeUndefined();
     }
   });
