@@ -6,6 +6,7 @@ import { createSessions } from "./auth/sessions.js";
 import type { AppDeps } from "./deps.js";
 import { authenticate, principal, requireAdmin } from "./http/auth.js";
 import { requireJsonBody } from "./http/content-type.js";
+import { observeRequests, requestId } from "./http/observe.js";
 import { problemHandler, routeNotFound } from "./http/problem.js";
 import { createLimiter, limitBy } from "./http/rate-limit.js";
 import { adminRoutes } from "./routes/admin-routes.js";
@@ -32,9 +33,14 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
     }),
   );
   app.use(healthRoutes(deps));
+  app.get("/metrics", async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  app.use(observeRequests(deps.metrics));
   app.use(
     pinoHttp({
       logger: deps.logger,
+      genReqId: requestId,
       // Health probes every few seconds would drown the log.
       autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
     }),

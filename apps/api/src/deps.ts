@@ -2,6 +2,7 @@ import type { EventHub, QueryEmitter, QueryEventLog } from "@llm-chat/events";
 import type { HotHistory } from "@llm-chat/history";
 import type { ModelRegistry } from "@llm-chat/llm";
 import type { Logger } from "@llm-chat/logger";
+import type { Metrics } from "@llm-chat/metrics";
 import type { ConversationOrder, Producer } from "@llm-chat/queue";
 import type { Store } from "@llm-chat/store";
 import type { Redis } from "ioredis";
@@ -9,6 +10,7 @@ import type { AccessTokens } from "./auth/access-tokens.js";
 
 export interface AppDeps {
   logger: Logger;
+  metrics: Metrics;
   store: Store;
   redis: Redis;
   producer: Producer;

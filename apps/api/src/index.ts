@@ -6,7 +6,8 @@ import { createHotHistory } from "@llm-chat/history";
 import { createShutdown } from "@llm-chat/lifecycle";
 import { createModelRegistry, ModelConfigError } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
-import { createConversationOrder, createProducer, createRedis } from "@llm-chat/queue";
+import { createMetrics, observeQuery } from "@llm-chat/metrics";
+import { createConversationOrder, createProducer, createRedis, readQueueCounts } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
 import { createApp } from "./app.js";
 import { createAccessTokens } from "./auth/access-tokens.js";
@@ -51,7 +52,13 @@ const events = createQueryEventLog(redis, { keyPrefix: env.QUEUE_PREFIX, ttlSeco
 const subscriber = createRedis(env.REDIS_URL, "worker");
 subscriber.on("error", (err) => logger.warn({ err: err.message }, "redis subscriber error"));
 const hub = await createEventHub(subscriber, events.channel);
-const emitter = createQueryEmitter(store, events, producer, logger, { outputFlushMs: 50, webhookOutputMs: 500 });
+const metrics = createMetrics("api");
+metrics.trackQueues(() => readQueueCounts(producer));
+const emitter = createQueryEmitter(store, events, producer, logger, {
+  outputFlushMs: 50,
+  webhookOutputMs: 500,
+  onFinished: (query) => observeQuery(metrics, query),
+});
 
 // Bootstrap: admins named in the environment (the API itself never grants the role).
 await Promise.all(env.ADMIN_EMAILS.map((email) => store.users.setAdmin(email, true)));
@@ -59,6 +66,7 @@ await Promise.all(env.ADMIN_EMAILS.map((email) => store.users.setAdmin(email, tr
 const app = await createApp(
   {
     logger,
+    metrics,
     store,
     redis,
     producer,

@@ -47,6 +47,10 @@ export function createPromptBuilder(deps: PromptBuilderDeps) {
       maxTokens: query.params.maxTokens ?? model.defaultMaxTokens,
     });
 
+    deps.logger.debug(
+      { turns: built.includedTurns, inputTokens: built.inputTokens, droppedThroughSeq: built.droppedThroughSeq },
+      "prompt built",
+    );
     if (deps.summaryEnabled) {
       const covered = summary?.throughSeq ?? -1;
       let through = built.droppedThroughSeq ?? -1;

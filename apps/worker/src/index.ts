@@ -11,18 +11,21 @@ import {
   ProviderError,
 } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
+import { createMetrics, observeQuery } from "@llm-chat/metrics";
 import {
   createConversationOrder,
   createProducer,
   createRedis,
   QueueName,
   queryBackoff,
+  readQueueCounts,
   webhookBackoff,
 } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
 import { createGuardedDispatcher } from "@llm-chat/webhooks";
 import { Worker } from "bullmq";
 import { createPromptBuilder } from "./build-prompt.js";
+import { startHealthServer } from "./health-server.js";
 
 import { CANCELED, createQueryProcessor, HAND_BACK } from "./query-processor.js";
 import { createSummaryProcessor } from "./summary-processor.js";
@@ -34,6 +37,9 @@ const logger = createLogger({ name: "worker", level: env.LOG_LEVEL, pretty: env.
 const shutdown = createShutdown(logger);
 // The whole shutdown must fit in the orchestrator's grace period: jobs' bound plus closing connections.
 shutdown.handleSignals(env.WORKER_SHUTDOWN_TIMEOUT_MS + 5000);
+
+const metrics = createMetrics("worker");
+const breakerValue = { closed: 0, "half-open": 1, open: 2 } as const;
 
 const store = await openStore(env.MONGO_URL, "llm-chat-worker");
 const redis = createRedis(env.REDIS_URL, "worker");
@@ -69,7 +75,10 @@ try {
       errorThresholdPercentage: env.CIRCUIT_BREAKER_ERROR_PERCENT,
       volumeThreshold: env.CIRCUIT_BREAKER_VOLUME,
       resetTimeoutMs: env.CIRCUIT_BREAKER_RESET_MS,
-      onStateChange: (provider, state) => logger.warn({ provider, state }, `circuit breaker ${state}`),
+      onStateChange: (provider, state) => {
+        metrics.breakerState.set({ provider }, breakerValue[state]);
+        logger.warn({ provider, state }, `circuit breaker ${state}`);
+      },
     },
     secret: (name) => process.env[name],
   });
@@ -82,7 +91,11 @@ try {
 }
 
 const events = createQueryEventLog(redis, { keyPrefix: env.QUEUE_PREFIX, ttlSeconds: env.EVENTS_TTL_SECONDS });
-const emitter = createQueryEmitter(store, events, producer, logger, { outputFlushMs: 50, webhookOutputMs: 500 });
+const emitter = createQueryEmitter(store, events, producer, logger, {
+  outputFlushMs: 50,
+  webhookOutputMs: 500,
+  onFinished: (query) => observeQuery(metrics, query),
+});
 
 const processor = createQueryProcessor({
   store,
@@ -98,6 +111,7 @@ const processor = createQueryProcessor({
     maxTurns: env.HISTORY_MAX_TURNS,
   }),
   emitter,
+  metrics,
   logger,
   queryTimeoutMs: env.QUERY_TIMEOUT_MS,
   orderRecheckMs: env.QUERY_ORDER_RECHECK_MS,
@@ -155,6 +169,7 @@ const webhookWorker = new Worker(
     dispatcher,
     allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_URLS,
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    metrics,
   }),
   {
     connection: workerRedis,
@@ -205,5 +220,21 @@ shutdown.register("redis", () =>
 shutdown.register("mongodb", () => store.close());
 shutdown.register("http dispatcher", () => dispatcher.close());
 
+metrics.trackQueues(() => readQueueCounts(producer));
+const health = await startHealthServer(
+  metrics,
+  {
+    async ready() {
+      if (shutdown.started) return false;
+      await Promise.all([redis.ping(), store.mongo.ping(1000)]);
+      return true;
+    },
+  },
+  env.WORKER_METRICS_HOST,
+  env.WORKER_METRICS_PORT,
+);
+// Last to close: probes and scrapes keep answering (readiness says no) while the worker drains.
+shutdown.register("health server", () => new Promise<void>((resolve) => health.server.close(() => resolve())));
+
 await Promise.all([worker.waitUntilReady(), webhookWorker.waitUntilReady()]);
-logger.info({ concurrency: env.WORKER_CONCURRENCY, queue: QueueName.query }, "worker ready");
+logger.info({ concurrency: env.WORKER_CONCURRENCY, queue: QueueName.query, metricsPort: health.port }, "worker ready");

@@ -1,8 +1,16 @@
 import { queryJobSchema } from "@llm-chat/contracts";
 import type { QueryEmitter } from "@llm-chat/events";
 import type { HotHistory } from "@llm-chat/history";
-import { countTokens, type Generation, type ModelRegistry, neutraliseMarkers, type Providers } from "@llm-chat/llm";
-import type { Logger } from "@llm-chat/logger";
+import {
+  countTokens,
+  type Generation,
+  type ModelRegistry,
+  neutraliseMarkers,
+  ProviderError,
+  type Providers,
+} from "@llm-chat/llm";
+import { type Logger, logContext } from "@llm-chat/logger";
+import type { Metrics } from "@llm-chat/metrics";
 import type { ConversationOrder } from "@llm-chat/queue";
 import type { Answer, QueryDoc, Store } from "@llm-chat/store";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
@@ -17,6 +25,7 @@ export interface QueryProcessorDeps {
   order: ConversationOrder;
   buildPrompt: PromptBuilder;
   emitter: QueryEmitter;
+  metrics: Metrics;
   logger: Logger;
   queryTimeoutMs: number;
   orderRecheckMs: number;
@@ -68,6 +77,11 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
         deadline,
         onDelta: sink.push,
       });
+    } catch (error) {
+      if (error instanceof ProviderError) {
+        deps.metrics.providerErrors.inc({ provider: deps.providers.providerName(model), class: error.kind });
+      }
+      throw error;
     } finally {
       sink.close();
     }
@@ -149,7 +163,13 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     return { outcome: "succeeded" };
   }
 
-  return async function processQuery(job: Job, token?: string, signal?: AbortSignal): Promise<QueryResult> {
+  // Every line logged while a job runs, however deep, carries its query and job ids.
+  return (job: Job, token?: string, signal?: AbortSignal): Promise<QueryResult> =>
+    logContext.run({ queryId: String((job.data as { queryId?: unknown })?.queryId ?? ""), jobId: job.id ?? "" }, () =>
+      processQuery(job, token, signal),
+    );
+
+  async function processQuery(job: Job, token?: string, signal?: AbortSignal): Promise<QueryResult> {
     const parsed = queryJobSchema.safeParse(job.data);
     if (!parsed.success) {
       logger.error({ jobId: job.id, issues: parsed.error.issues }, "invalid query job payload");
@@ -215,5 +235,5 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
       const at: Place | null = place;
       if (ended && at) await order.promoteNext(at).catch((err) => log.warn({ err }, "could not wake the next query"));
     }
-  };
+  }
 }

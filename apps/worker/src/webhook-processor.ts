@@ -1,5 +1,6 @@
 import { webhookJobSchema } from "@llm-chat/contracts";
 import type { Logger } from "@llm-chat/logger";
+import type { Metrics } from "@llm-chat/metrics";
 import type { Store, WebhookEventDoc } from "@llm-chat/store";
 import { checkWebhookTarget, parseWebhookUrl } from "@llm-chat/webhooks";
 import { type Job, UnrecoverableError } from "bullmq";
@@ -12,6 +13,7 @@ export interface WebhookProcessorDeps {
   dispatcher: Dispatcher;
   allowPrivate: boolean;
   timeoutMs: number;
+  metrics: Metrics;
 }
 
 /** A failed attempt worth repeating; `retryAfterMs` is what the receiver asked for, if it did. */
@@ -81,6 +83,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     const target = url.ok ? await checkWebhookTarget(url.url, { allowPrivate: deps.allowPrivate }) : url;
     if (!url.ok || !target.ok) {
       const reason = `blocked: ${target.ok ? "invalid URL" : target.reason}`;
+      deps.metrics.webhookDeliveries.inc({ outcome: "failed" });
       await record(event, attempt, null, null, reason);
       throw new UnrecoverableError(reason);
     }
@@ -112,16 +115,23 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     } catch (error) {
       const message = describe(error);
       await record(event, attempt, null, Math.round(performance.now() - started), message);
-      if (message.includes("blocked:")) throw new UnrecoverableError(message);
+      const blocked = message.includes("blocked:");
+      deps.metrics.webhookDeliveries.inc({ outcome: blocked ? "failed" : "retried" });
+      if (blocked) throw new UnrecoverableError(message);
       throw new RetryableDeliveryError(message, null);
     }
     const latencyMs = Math.round(performance.now() - started);
     const ok = statusCode >= 200 && statusCode < 300;
     await record(event, attempt, statusCode, latencyMs, ok ? null : `receiver answered ${statusCode}`);
-    if (ok) return { statusCode };
+    if (ok) {
+      deps.metrics.webhookDeliveries.inc({ outcome: "delivered" });
+      return { statusCode };
+    }
     if (statusCode === 408 || statusCode === 429 || statusCode >= 500) {
+      deps.metrics.webhookDeliveries.inc({ outcome: "retried" });
       throw new RetryableDeliveryError(`receiver answered ${statusCode}`, retryAfterMs(headers["retry-after"]));
     }
+    deps.metrics.webhookDeliveries.inc({ outcome: "failed" });
     deps.logger.info({ eventId: event._id, statusCode }, "webhook refused by its receiver; not retried");
     throw new UnrecoverableError(`receiver answered ${statusCode}`);
   };

@@ -76,6 +76,9 @@ export const envSchema = z.object({
     .default("mistralai/mistral-7b-instruct-v0.2"),
 
   WORKER_CONCURRENCY: positiveInt.max(1000).default(50),
+  /** The worker's /metrics, /healthz and /readyz; 0 picks a free port (logged). */
+  WORKER_METRICS_PORT: port.default(9464),
+  WORKER_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   WORKER_SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
   WORKER_LOCK_DURATION_MS: positiveInt.min(1000).default(30_000),
   QUERY_ATTEMPTS: positiveInt.max(20).default(5),

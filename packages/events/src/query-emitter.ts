@@ -9,6 +9,8 @@ export interface QueryEmitterConfig {
   outputFlushMs: number;
   /** At most one `output` webhook per query per this many ms. */
   webhookOutputMs: number;
+  /** Told of every query that reached its final status (metrics). */
+  onFinished?: (query: QueryDoc) => void;
 }
 
 /** What a webhook receiver gets: the query as it stood when the event happened. */
@@ -106,6 +108,7 @@ export function createQueryEmitter(
 
     /** The query reached a final status; `query` is its record as written. */
     async finished(query: QueryDoc): Promise<void> {
+      config.onFinished?.(query);
       const done: QueryEvent = { type: "done", status: query.status, output: query.output, error: query.error };
       await events.append(query._id, { type: "status", status: query.status }, done);
       await webhook(query, "completed", query.output, true);

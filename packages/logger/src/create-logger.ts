@@ -1,4 +1,11 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { type Logger, type LoggerOptions, pino } from "pino";
+
+/**
+ * Fields that belong on every line logged while a job runs (query id, job id), however deep
+ * the code that logs: the worker runs each job inside `logContext.run(...)`.
+ */
+export const logContext = new AsyncLocalStorage<Record<string, string>>();
 
 export type { Logger } from "pino";
 
@@ -38,6 +45,7 @@ export function createLogger(config: LoggerConfig): Logger {
     redact: { paths: redactPaths, censor: "[redacted]" },
     base: { service: config.name },
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: () => logContext.getStore() ?? {},
   };
   if (config.pretty) {
     return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true } } });

@@ -1,1 +1,1 @@
-export { createLogger, type Logger, type LoggerConfig, redactPaths } from "./create-logger.js";
+export { createLogger, type Logger, type LoggerConfig, logContext, redactPaths } from "./create-logger.js";

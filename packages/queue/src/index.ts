@@ -12,5 +12,5 @@ export {
   type WebhookJob,
   webhookBackoff,
 } from "./job-catalog.js";
-export { createProducer, type Producer } from "./producer.js";
+export { createProducer, type Producer, readQueueCounts } from "./producer.js";
 export { QueueName } from "./queue-names.js";

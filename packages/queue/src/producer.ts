@@ -32,3 +32,12 @@ export function createProducer(connection: Redis, prefix: string, settings: Cata
     },
   };
 }
+
+/** Job counts of every queue by state, for metrics and operators. */
+export async function readQueueCounts(producer: Producer): Promise<Record<string, Record<string, number>>> {
+  const names = ["query", "webhook", "summary"] as const;
+  const counts = await Promise.all(
+    names.map((name) => producer.queue(name).getJobCounts("waiting", "active", "delayed", "failed")),
+  );
+  return Object.fromEntries(names.map((name, i) => [name, counts[i] ?? {}]));
+}

@@ -1,4 +1,4 @@
-import { QueueName } from "@llm-chat/queue";
+import { readQueueCounts } from "@llm-chat/queue";
 import { Router } from "express";
 import type { AppDeps } from "../deps.js";
 
@@ -6,14 +6,7 @@ import type { AppDeps } from "../deps.js";
 export function adminRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get("/queues", async (_req, res) => {
-    const names = [QueueName.query, QueueName.webhook, QueueName.summary] as const;
-    const counts = await Promise.all(
-      names.map(async (name) => [
-        name,
-        await deps.producer.queue(name).getJobCounts("waiting", "active", "delayed", "failed", "completed"),
-      ]),
-    );
-    res.json({ queues: Object.fromEntries(counts) });
+    res.json({ queues: await readQueueCounts(deps.producer) });
   });
   return router;
 }
