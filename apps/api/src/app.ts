@@ -15,6 +15,7 @@ import { authRoutes } from "./routes/auth-routes.js";
 import { conversationRoutes } from "./routes/conversation-routes.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelRoutes } from "./routes/model-routes.js";
+import { QUEUE_DASHBOARD_PATH, queueDashboard } from "./routes/queue-dashboard.js";
 import { queryRoutes } from "./routes/query-routes.js";
 import { webhookSecretRoutes } from "./routes/webhook-secret-routes.js";
 
@@ -57,7 +58,16 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
   const sessions = createSessions(deps.store.sessions, deps.tokens, deps.redis, config.queuePrefix, refreshTtlSeconds);
   app.use(await authRoutes(deps, sessions, limitAuth));
 
-  app.use("/v1", authenticate({ users: deps.store.users, tokens: deps.tokens, isSessionRevoked: sessions.isRevoked }));
+  const requireAuth = authenticate({ users: deps.store.users, tokens: deps.tokens, isSessionRevoked: sessions.isRevoked });
+  // The dashboard's page needs its own inline assets: a CSP that allows them, for this path only.
+  app.use(
+    QUEUE_DASHBOARD_PATH,
+    requireAuth,
+    requireAdmin(deps.store.users),
+    helmet({ contentSecurityPolicy: { directives: { "script-src": ["'self'", "'unsafe-inline'"] } } }),
+    queueDashboard(deps),
+  );
+  app.use("/v1", requireAuth);
   app.use("/v1", (req, res, next) =>
     req.method === "POST" && req.path === "/queries" ? limitSubmit(req, res, next) : limitRead(req, res, next),
   );
