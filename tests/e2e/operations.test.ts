@@ -61,6 +61,16 @@ describe("operations", () => {
     expect(api).toMatch(/llmchat_queue_jobs\{[^}]*queue="query"[^}]*state="waiting"/);
   });
 
+  it("serves its OpenAPI document and interactive docs without a key", async () => {
+    const document = await call<{ openapi: string; paths: Record<string, unknown> }>(url, "/openapi.json");
+    expect(document.status).toBe(200);
+    expect(document.body.openapi).toBe("3.1.0");
+    expect(Object.keys(document.body.paths)).toContain("/v1/queries/{id}/events");
+    const docs = await fetch(`${url}/docs/`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain("swagger-ui");
+  });
+
   it("answers health and readiness on the worker's metrics port", async () => {
     expect((await fetch(`${workerMetrics}/healthz`)).status).toBe(200);
     const ready = await fetch(`${workerMetrics}/readyz`);

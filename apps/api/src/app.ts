@@ -2,6 +2,7 @@ import cors from "cors";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
+import swaggerUi from "swagger-ui-express";
 import { createSessions } from "./auth/sessions.js";
 import type { AppDeps } from "./deps.js";
 import { authenticate, principal, requireAdmin } from "./http/auth.js";
@@ -9,14 +10,15 @@ import { requireJsonBody } from "./http/content-type.js";
 import { observeRequests, requestId } from "./http/observe.js";
 import { problemHandler, routeNotFound } from "./http/problem.js";
 import { createLimiter, limitBy } from "./http/rate-limit.js";
+import { openApiDocument } from "./openapi/document.js";
 import { adminRoutes } from "./routes/admin-routes.js";
 import { apiKeyRoutes } from "./routes/api-key-routes.js";
 import { authRoutes } from "./routes/auth-routes.js";
 import { conversationRoutes } from "./routes/conversation-routes.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelRoutes } from "./routes/model-routes.js";
-import { QUEUE_DASHBOARD_PATH, queueDashboard } from "./routes/queue-dashboard.js";
 import { queryRoutes } from "./routes/query-routes.js";
+import { QUEUE_DASHBOARD_PATH, queueDashboard } from "./routes/queue-dashboard.js";
 import { webhookSecretRoutes } from "./routes/webhook-secret-routes.js";
 
 export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promise<Express> {
@@ -34,6 +36,17 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
     }),
   );
   app.use(healthRoutes(deps));
+  const document = openApiDocument();
+  app.get("/openapi.json", (_req, res) => {
+    res.json(document);
+  });
+  // Swagger UI's page runs an inline start-up script: its own CSP, for this path only.
+  app.use(
+    "/docs",
+    helmet({ contentSecurityPolicy: { directives: { "script-src": ["'self'", "'unsafe-inline'"] } } }),
+    swaggerUi.serve,
+    swaggerUi.setup(document, { customSiteTitle: "llm-chat API" }),
+  );
   app.get("/metrics", async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
@@ -58,7 +71,11 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
   const sessions = createSessions(deps.store.sessions, deps.tokens, deps.redis, config.queuePrefix, refreshTtlSeconds);
   app.use(await authRoutes(deps, sessions, limitAuth));
 
-  const requireAuth = authenticate({ users: deps.store.users, tokens: deps.tokens, isSessionRevoked: sessions.isRevoked });
+  const requireAuth = authenticate({
+    users: deps.store.users,
+    tokens: deps.tokens,
+    isSessionRevoked: sessions.isRevoked,
+  });
   // The dashboard's page needs its own inline assets: a CSP that allows them, for this path only.
   app.use(
     QUEUE_DASHBOARD_PATH,
@@ -76,7 +93,7 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
   app.use(queryRoutes(deps));
   app.use(webhookSecretRoutes(deps));
   app.use(apiKeyRoutes(deps));
-  app.use("/v1/admin", requireAdmin(deps.store.users), adminRoutes(deps));
+  app.use(adminRoutes(deps));
   app.use(routeNotFound);
   app.use(problemHandler(deps.logger));
   return app;

@@ -1,0 +1,270 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
+import {
+  apiKeyIdSchema,
+  apiKeySchema,
+  conversationIdSchema,
+  conversationSchema,
+  conversationWithMessagesSchema,
+  createApiKeyBodySchema,
+  createConversationBodySchema,
+  deliverySchema,
+  loginBodySchema,
+  modelInfoSchema,
+  pageQuerySchema,
+  queryIdSchema,
+  querySchema,
+  queryStatusSchema,
+  refreshBodySchema,
+  registerBodySchema,
+  registerResponseSchema,
+  submitQueryBodySchema,
+  tokenPairSchema,
+} from "@llm-chat/contracts";
+import { z } from "zod";
+
+const problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  errors: z.array(z.object({ in: z.string(), pointer: z.string(), message: z.string() })).optional(),
+});
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
+const problems = {
+  400: { description: "Malformed JSON", content: { "application/problem+json": { schema: problem } } },
+  401: { description: "Missing or invalid credentials", content: { "application/problem+json": { schema: problem } } },
+  404: { description: "Not found (or not yours)", content: { "application/problem+json": { schema: problem } } },
+  422: { description: "Validation failed", content: { "application/problem+json": { schema: problem } } },
+  429: { description: "Rate limited", content: { "application/problem+json": { schema: problem } } },
+};
+const page = (item: z.ZodType) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+const idParams = (schema: z.ZodType) => z.object({ id: schema });
+const noContent = { description: "Done" };
+const secured = [{ bearer: [] }];
+
+/** Every route of the API, described with the same zod schemas its handlers validate with. */
+const routes: RouteConfig[] = [
+  {
+    method: "post",
+    path: "/v1/auth/register",
+    summary: "Create an account and its first API key",
+    request: { body: { content: { "application/json": { schema: registerBodySchema } } } },
+    responses: {
+      201: json(registerResponseSchema, "The account; the key's secret is shown only here"),
+      409: problems[422],
+      422: problems[422],
+      429: problems[429],
+    },
+  },
+  {
+    method: "post",
+    path: "/v1/auth/login",
+    summary: "Exchange email and password for tokens",
+    request: { body: { content: { "application/json": { schema: loginBodySchema } } } },
+    responses: { 200: json(tokenPairSchema, "Access and refresh token"), 401: problems[401], 429: problems[429] },
+  },
+  {
+    method: "post",
+    path: "/v1/auth/refresh",
+    summary: "Exchange a refresh token (once) for a new pair",
+    request: { body: { content: { "application/json": { schema: refreshBodySchema } } } },
+    responses: { 200: json(tokenPairSchema, "A new pair"), 401: problems[401] },
+  },
+  {
+    method: "post",
+    path: "/v1/auth/logout",
+    summary: "Revoke the session of a refresh token",
+    request: { body: { content: { "application/json": { schema: refreshBodySchema } } } },
+    responses: { 204: noContent },
+  },
+  {
+    method: "get",
+    path: "/v1/models",
+    summary: "The models this deployment serves",
+    security: secured,
+    responses: { 200: json(z.object({ data: z.array(modelInfoSchema) }), "Models"), 401: problems[401] },
+  },
+  {
+    method: "post",
+    path: "/v1/conversations",
+    summary: "Start a conversation",
+    security: secured,
+    request: { body: { content: { "application/json": { schema: createConversationBodySchema } } } },
+    responses: { 201: json(conversationSchema, "The conversation"), 422: problems[422] },
+  },
+  {
+    method: "get",
+    path: "/v1/conversations",
+    summary: "Own conversations, newest first",
+    security: secured,
+    request: { query: pageQuerySchema },
+    responses: { 200: json(page(conversationSchema), "A page"), 422: problems[422] },
+  },
+  {
+    method: "get",
+    path: "/v1/conversations/{id}",
+    summary: "A conversation with its messages in order",
+    security: secured,
+    request: { params: idParams(conversationIdSchema) },
+    responses: { 200: json(conversationWithMessagesSchema, "The conversation"), 404: problems[404] },
+  },
+  {
+    method: "delete",
+    path: "/v1/conversations/{id}",
+    summary: "Delete a conversation, its messages, queries and state",
+    security: secured,
+    request: { params: idParams(conversationIdSchema) },
+    responses: { 204: noContent, 404: problems[404] },
+  },
+  {
+    method: "post",
+    path: "/v1/queries",
+    summary: "Submit a prompt (Prefer: wait=N and Idempotency-Key honoured)",
+    security: secured,
+    request: { body: { content: { "application/json": { schema: submitQueryBodySchema } } } },
+    responses: {
+      200: json(querySchema, "Finished within Prefer: wait, or an idempotent replay"),
+      202: json(querySchema, "Accepted"),
+      404: problems[404],
+      422: problems[422],
+      429: problems[429],
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/queries",
+    summary: "Own queries, newest first",
+    security: secured,
+    request: {
+      query: pageQuerySchema.extend({
+        conversationId: conversationIdSchema.optional(),
+        status: queryStatusSchema.optional(),
+      }),
+    },
+    responses: { 200: json(page(querySchema), "A page") },
+  },
+  {
+    method: "get",
+    path: "/v1/queries/{id}",
+    summary: "Poll a query",
+    security: secured,
+    request: { params: idParams(queryIdSchema) },
+    responses: { 200: json(querySchema, "The query"), 404: problems[404] },
+  },
+  {
+    method: "post",
+    path: "/v1/queries/{id}/cancel",
+    summary: "Cancel a queued or running query",
+    security: secured,
+    request: { params: idParams(queryIdSchema) },
+    responses: { 200: json(querySchema, "Canceled"), 404: problems[404], 409: problems[422] },
+  },
+  {
+    method: "get",
+    path: "/v1/queries/{id}/events",
+    summary: "Server-Sent Events: status, output deltas, done (Last-Event-ID resumes)",
+    security: secured,
+    request: { params: idParams(queryIdSchema) },
+    responses: {
+      200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } },
+      404: problems[404],
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/queries/{id}/deliveries",
+    summary: "Webhook delivery attempts of a query",
+    security: secured,
+    request: { params: idParams(queryIdSchema) },
+    responses: { 200: json(z.object({ data: z.array(deliverySchema) }), "Attempts"), 404: problems[404] },
+  },
+  {
+    method: "get",
+    path: "/v1/webhook-secret",
+    summary: "Your webhook signing secret",
+    security: secured,
+    responses: { 200: json(z.object({ secret: z.string() }), "whsec_…") },
+  },
+  {
+    method: "post",
+    path: "/v1/webhook-secret/rotate",
+    summary: "Replace your webhook signing secret",
+    security: secured,
+    responses: { 200: json(z.object({ secret: z.string() }), "The new secret") },
+  },
+  {
+    method: "post",
+    path: "/v1/api-keys",
+    summary: "Create an API key (secret shown once)",
+    security: secured,
+    request: { body: { content: { "application/json": { schema: createApiKeyBodySchema } } } },
+    responses: { 201: json(apiKeySchema.extend({ secret: z.string() }), "The key") },
+  },
+  {
+    method: "get",
+    path: "/v1/api-keys",
+    summary: "Your live API keys",
+    security: secured,
+    responses: { 200: json(z.object({ data: z.array(apiKeySchema) }), "Keys") },
+  },
+  {
+    method: "delete",
+    path: "/v1/api-keys/{id}",
+    summary: "Revoke an API key at once",
+    security: secured,
+    request: { params: idParams(apiKeyIdSchema) },
+    responses: { 204: noContent, 404: problems[404] },
+  },
+  {
+    method: "get",
+    path: "/v1/admin/queues",
+    summary: "Job counts per queue (admins)",
+    security: secured,
+    responses: {
+      200: json(z.object({ queues: z.record(z.string(), z.record(z.string(), z.number())) }), "Counts"),
+      403: problems[401],
+    },
+  },
+  {
+    method: "get",
+    path: "/healthz",
+    summary: "Liveness",
+    responses: { 200: json(z.object({ status: z.literal("ok") }), "Up") },
+  },
+  {
+    method: "get",
+    path: "/readyz",
+    summary: "Readiness: Redis and MongoDB reachable, not shutting down",
+    responses: {
+      200: json(z.object({ status: z.string() }), "Ready"),
+      503: json(z.object({ status: z.string() }), "Not ready"),
+    },
+  },
+  {
+    method: "get",
+    path: "/metrics",
+    summary: "Prometheus metrics",
+    responses: { 200: { description: "Prometheus text format", content: { "text/plain": { schema: z.string() } } } },
+  },
+  {
+    method: "get",
+    path: "/openapi.json",
+    summary: "This document",
+    responses: { 200: { description: "OpenAPI 3.1" } },
+  },
+];
+
+export function openApiDocument(): Record<string, unknown> {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API key (llmc_…) or an access token from /v1/auth/login",
+  });
+  for (const route of routes) registry.registerPath(route);
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: { title: "llm-chat", version: "1.0.0", description: "Asynchronous chat backend for large language models" },
+  }) as unknown as Record<string, unknown>;
+}

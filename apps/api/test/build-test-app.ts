@@ -1,0 +1,67 @@
+import { createEventHub, createQueryEmitter, createQueryEventLog } from "@llm-chat/events";
+import { createHotHistory } from "@llm-chat/history";
+import { createModelRegistry } from "@llm-chat/llm";
+import { createLogger } from "@llm-chat/logger";
+import { createMetrics } from "@llm-chat/metrics";
+import { createConversationOrder, createProducer } from "@llm-chat/queue";
+import { openStore } from "@llm-chat/store";
+import { isolate, testRedisUrl } from "@llm-chat/testkit";
+import { Redis } from "ioredis";
+import { createApp } from "../src/app.js";
+import { createAccessTokens } from "../src/auth/access-tokens.js";
+
+/** The real app on real Redis and MongoDB (an isolated database and prefix), not listening. */
+export async function buildTestApp() {
+  const isolation = isolate();
+  const logger = createLogger({ name: "api-test", level: "silent", pretty: false });
+  const store = await openStore(isolation.mongoUrl, "api-test");
+  const redis = new Redis(testRedisUrl(), { enableOfflineQueue: true });
+  const subscriber = new Redis(testRedisUrl());
+  const producer = createProducer(redis, isolation.queuePrefix, { queryAttempts: 1, queryBackoffMs: 100 });
+  const events = createQueryEventLog(redis, { keyPrefix: isolation.queuePrefix, ttlSeconds: 60 });
+  const metrics = createMetrics("api");
+  const app = await createApp(
+    {
+      logger,
+      metrics,
+      store,
+      redis,
+      producer,
+      models: createModelRegistry({ llama2ModelPath: "a/b", mistralModelPath: "c/d" }),
+      history: createHotHistory(redis, store.messages, {
+        keyPrefix: isolation.queuePrefix,
+        maxTurns: 10,
+        ttlSeconds: 60,
+      }),
+      events,
+      hub: await createEventHub(subscriber, events.channel),
+      emitter: createQueryEmitter(store, events, producer, logger, { outputFlushMs: 50, webhookOutputMs: 500 }),
+      order: createConversationOrder(store.queries, producer),
+      tokens: createAccessTokens("a-test-secret-of-at-least-32-characters!", 900),
+      config: {
+        bodyLimit: "64kb",
+        publicUrl: "",
+        defaultModel: "llama2",
+        queuePrefix: isolation.queuePrefix,
+        allowPrivateWebhooks: false,
+        maxOpenQueriesPerUser: 10,
+        adminEmails: [],
+        corsOrigins: [],
+        trustProxyHops: 0,
+        rateLimits: { submitPerMinute: 10, readPerMinute: 10, authPerMinute: 10 },
+      },
+      isShuttingDown: () => false,
+    },
+    3600,
+  );
+  return {
+    app,
+    async close() {
+      await producer.close();
+      redis.disconnect();
+      subscriber.disconnect();
+      await store.close();
+      await isolation.cleanup();
+    },
+  };
+}
