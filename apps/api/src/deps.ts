@@ -5,14 +5,14 @@ import type { Logger } from "@llm-chat/logger";
 import type { Metrics } from "@llm-chat/metrics";
 import type { ConversationOrder, Producer } from "@llm-chat/queue";
 import type { Store } from "@llm-chat/store";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { AccessTokens } from "./auth/access-tokens.js";
 
 export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   store: Store;
-  redis: Redis;
+  redis: Redis | Cluster;
   producer: Producer;
   models: ModelRegistry;
   history: HotHistory;

@@ -7,7 +7,13 @@ import { createShutdown } from "@llm-chat/lifecycle";
 import { createModelRegistry, ModelConfigError } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
 import { createMetrics, observeQuery } from "@llm-chat/metrics";
-import { createConversationOrder, createProducer, createRedis, readQueueCounts } from "@llm-chat/queue";
+import {
+  assertPrefixFitsRedis,
+  createConversationOrder,
+  createProducer,
+  createRedis,
+  readQueueCounts,
+} from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
 import { createApp } from "./app.js";
 import { createAccessTokens } from "./auth/access-tokens.js";
@@ -21,6 +27,12 @@ const logger = createLogger({ name: "api", level: env.LOG_LEVEL, pretty: env.NOD
 const shutdown = createShutdown(logger);
 shutdown.handleSignals(15_000);
 
+try {
+  assertPrefixFitsRedis(env.REDIS_URL, env.QUEUE_PREFIX);
+} catch (error) {
+  process.stderr.write(`api: ${error instanceof Error ? error.message : error}\n`);
+  process.exit(1);
+}
 const store = await openStore(env.MONGO_URL, "llm-chat-api");
 const redis = createRedis(env.REDIS_URL, "producer");
 redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));

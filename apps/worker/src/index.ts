@@ -13,6 +13,7 @@ import {
 import { createLogger } from "@llm-chat/logger";
 import { createMetrics, observeQuery } from "@llm-chat/metrics";
 import {
+  assertPrefixFitsRedis,
   createConversationOrder,
   createProducer,
   createRedis,
@@ -41,6 +42,12 @@ shutdown.handleSignals(env.WORKER_SHUTDOWN_TIMEOUT_MS + 5000);
 const metrics = createMetrics("worker");
 const breakerValue = { closed: 0, "half-open": 1, open: 2 } as const;
 
+try {
+  assertPrefixFitsRedis(env.REDIS_URL, env.QUEUE_PREFIX);
+} catch (error) {
+  process.stderr.write(`worker: ${error instanceof Error ? error.message : error}\n`);
+  process.exit(1);
+}
 const store = await openStore(env.MONGO_URL, "llm-chat-worker");
 const redis = createRedis(env.REDIS_URL, "worker");
 redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));

@@ -46,7 +46,14 @@ export const envSchema = z.object({
   RATE_LIMIT_AUTH_PER_MINUTE: positiveInt.default(10),
   MAX_OPEN_QUERIES_PER_USER: positiveInt.default(100),
 
-  REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
+  /** redis://, rediss://, redis-sentinel://h1,h2/<master> or redis-cluster://h1,h2 (see README). */
+  REDIS_URL: z
+    .string()
+    .regex(
+      /^(redis|rediss|redis-sentinel|redis-cluster):\/\/[^\s]+$/,
+      "expected a redis://, rediss://, redis-sentinel:// or redis-cluster:// URL",
+    )
+    .default("redis://127.0.0.1:6379"),
   MONGO_URL: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// or mongodb+srv:// URL")

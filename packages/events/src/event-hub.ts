@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 
 type Listener = () => void;
 
@@ -6,7 +6,7 @@ type Listener = () => void;
  * Fans the event log's announcements out to the clients of this process. `subscriber`
  * must be a connection of its own: a subscribed Redis connection can do nothing else.
  */
-export async function createEventHub(subscriber: Redis, channel: string) {
+export async function createEventHub(subscriber: Redis | Cluster, channel: string) {
   const listeners = new Map<string, Set<Listener>>();
   subscriber.on("message", (_channel: string, queryId: string) => {
     for (const listener of listeners.get(queryId) ?? []) listener();

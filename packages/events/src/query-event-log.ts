@@ -1,5 +1,5 @@
 import type { QueryErrorCode, QueryStatus } from "@llm-chat/contracts";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 
 export type QueryEvent =
   | { type: "status"; status: QueryStatus }
@@ -32,7 +32,7 @@ export const isEventId = (value: string | undefined): value is string => !!value
  * one pub/sub channel (the payload is just the query id), so an API process needs one
  * subscriber connection for all its streaming clients instead of a blocking read each.
  */
-export function createQueryEventLog(redis: Redis, config: QueryEventLogConfig) {
+export function createQueryEventLog(redis: Redis | Cluster, config: QueryEventLogConfig) {
   const key = (queryId: string) => `${config.keyPrefix}:events:${queryId}`;
   const channel = `${config.keyPrefix}:events`;
 

@@ -1,5 +1,5 @@
 import type { MessagesRepo, Turn } from "@llm-chat/store";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 
 export interface HotHistoryConfig {
   keyPrefix: string;
@@ -14,7 +14,7 @@ export interface HotHistoryConfig {
  * evicted, flushed) is rebuilt from it. Writing a turn first removes whatever sits at
  * its score, so recording the same turn twice (a retried job) leaves exactly one copy.
  */
-export function createHotHistory(redis: Redis, messages: MessagesRepo, config: HotHistoryConfig) {
+export function createHotHistory(redis: Redis | Cluster, messages: MessagesRepo, config: HotHistoryConfig) {
   const key = (conversationId: string) => `${config.keyPrefix}:history:${conversationId}`;
 
   /**

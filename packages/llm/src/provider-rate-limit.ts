@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { RateLimiterQueue, RateLimiterRedis } from "rate-limiter-flexible";
 
 export interface ProviderRateLimitConfig {
@@ -13,7 +13,7 @@ export interface ProviderRateLimitConfig {
  * 600 prediction creates a minute). A call over budget waits its turn in a local queue
  * instead of being sent and refused, so workers queue rather than hammer.
  */
-export function createProviderRateLimit(redis: Redis, config: ProviderRateLimitConfig) {
+export function createProviderRateLimit(redis: Redis | Cluster, config: ProviderRateLimitConfig) {
   const limiter = new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${config.keyPrefix}:provider-rl`,

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import pLimit from "p-limit";
 import { type BreakerConfig, withCircuitBreaker } from "./circuit-breaker.js";
 import type { ModelRegistry, ModelSpec } from "./model-registry.js";
@@ -26,7 +26,7 @@ export class ProviderConfigError extends Error {}
  * One provider instance per upstream (Replicate; each OpenAI-compatible server), each behind
  * its own circuit breaker, and a concurrency limit per model on top.
  */
-export function createProviders(models: ModelRegistry, redis: Redis, config: ProvidersConfig) {
+export function createProviders(models: ModelRegistry, redis: Redis | Cluster, config: ProvidersConfig) {
   const byUpstream = new Map<string, Provider>();
   const perModel = new Map<string, { provider: Provider; limit: ReturnType<typeof pLimit> | null }>();
 

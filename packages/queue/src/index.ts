@@ -1,4 +1,11 @@
-export { createRedis, type RedisRole } from "./connection.js";
+export {
+  assertPrefixFitsRedis,
+  createRedis,
+  parseRedisUrl,
+  type RedisClient,
+  type RedisRole,
+  RedisUrlError,
+} from "./connection.js";
 export { type ConversationOrder, createConversationOrder, type QueryOrderSource } from "./conversation-order.js";
 export {
   type CatalogSettings,

@@ -1,5 +1,5 @@
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { type CatalogSettings, type JobName, type JobPayload, jobCatalog } from "./job-catalog.js";
 
 export interface Producer {
@@ -9,7 +9,7 @@ export interface Producer {
   close(): Promise<void>;
 }
 
-export function createProducer(connection: Redis, prefix: string, settings: CatalogSettings): Producer {
+export function createProducer(connection: Redis | Cluster, prefix: string, settings: CatalogSettings): Producer {
   const queues = new Map<JobName, Queue>();
   const queueFor = (name: JobName): Queue => {
     let queue = queues.get(name);

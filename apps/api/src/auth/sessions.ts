@@ -1,5 +1,5 @@
 import type { SessionsRepo } from "@llm-chat/store";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { AccessTokens } from "./access-tokens.js";
 
 export interface TokenPair {
@@ -17,7 +17,7 @@ export interface TokenPair {
 export function createSessions(
   sessions: SessionsRepo,
   tokens: AccessTokens,
-  redis: Redis,
+  redis: Redis | Cluster,
   keyPrefix: string,
   refreshTtlSeconds: number,
 ) {

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from "express";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { HttpProblem } from "./problem.js";
 
@@ -14,7 +14,7 @@ export interface LimitConfig {
  * in-process limiter of the same size stands in, so limits hold (per process) rather than
  * vanish or fail every request.
  */
-export function createLimiter(redis: Redis, config: LimitConfig) {
+export function createLimiter(redis: Redis | Cluster, config: LimitConfig) {
   return new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${config.keyPrefix}:rl:${config.name}`,
