@@ -15,11 +15,24 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
+          exclude: ["tests/e2e/faults/**"],
           environment: "node",
           // Each file starts its own API and worker processes; two cores do not fit more.
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // `pnpm test:faults`: stops and restarts Redis and FerretDB, so on servers of its own.
+          name: "faults",
+          include: ["tests/e2e/faults/**/*.test.ts"],
+          environment: "node",
+          fileParallelism: false,
+          globalSetup: ["tests/e2e/faults/support/servers.ts"],
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
         },
       },
     ],

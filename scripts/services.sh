@@ -4,7 +4,7 @@
 # Both listen on 127.0.0.1 only; data, logs and pid files live under <repo>/.data/.
 # A server already answering on its port is used as it is and never touched, and `stop`
 # only stops what this script started (recorded in pid files).
-#   [REDIS_PORT=6379] [MONGO_PORT=27017] bash scripts/services.sh start|stop|status
+#   [REDIS_PORT=6379] [MONGO_PORT=27017] bash scripts/services.sh start|stop|status [redis|ferretdb]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -176,18 +176,19 @@ status_one() { # name, port, pidfile, command-line fragment, probe...: 0 if up
 }
 
 mkdir -p "$DATA"
+# An optional second argument limits start/stop to one server (the fault tests restart one at a time).
+only="${2:-both}"
+case "$only" in both | redis | ferretdb) ;; *) echo "services: unknown server '$only'" >&2; exit 2 ;; esac
 case "${1:-}" in
   start)
     lock
-    install_redis
-    build_ferretdb
-    start_redis
-    start_ferretdb
+    if [ "$only" != ferretdb ]; then install_redis; start_redis; fi
+    if [ "$only" != redis ]; then build_ferretdb; start_ferretdb; fi
     ;;
   stop)
     lock
-    stop_one redis "$REDIS_PORT" "$REDIS_PID" "$REDIS_CMD"
-    stop_one ferretdb "$MONGO_PORT" "$FERRET_PID" "$FERRET_CMD"
+    [ "$only" = ferretdb ] || stop_one redis "$REDIS_PORT" "$REDIS_PID" "$REDIS_CMD"
+    [ "$only" = redis ] || stop_one ferretdb "$MONGO_PORT" "$FERRET_PID" "$FERRET_CMD"
     ;;
   status)
     rc=0

@@ -20,4 +20,6 @@ export TEST_MONGO_URL="mongodb://127.0.0.1:${MONGO_PORT:-27017}"
 pnpm build
 pnpm lint
 pnpm typecheck
-pnpm exec vitest run "$@"
+pnpm exec vitest run --project unit --project e2e "$@"
+# Fault injection last, alone: it stops and restarts servers of its own (other ports).
+pnpm test:faults

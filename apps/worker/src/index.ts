@@ -195,7 +195,11 @@ const webhookWorker = new Worker(
 );
 webhookWorker.on("error", (err) => logger.warn({ err: err.message }, "webhook worker error"));
 
-const sweeper = startSweeper(store, producer, emitter, logger, { intervalMs: 30_000, graceMs: 30_000, batch: 500 });
+const sweeper = startSweeper(store, producer, emitter, logger, {
+  intervalMs: env.SWEEPER_INTERVAL_MS,
+  graceMs: env.SWEEPER_GRACE_MS,
+  batch: 500,
+});
 
 shutdown.register("sweeper", async () => sweeper.stop());
 shutdown.register("workers", async () => {

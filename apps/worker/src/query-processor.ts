@@ -104,6 +104,10 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     if (!current) return { outcome: "skipped" }; // deleted with its conversation
     placed(current);
     if (current.status === "succeeded" || current.status === "failed" || current.status === "canceled") {
+      // A worker may have died between recording the outcome and announcing it. Announcing
+      // again is safe: the completed webhook event's id derives from the query, so it is
+      // recorded and queued once, and stream readers stop at the first `done`.
+      await deps.emitter.finished(current);
       return { outcome: "skipped" };
     }
     if (await order.blocker(current)) throw new WaitTurn();

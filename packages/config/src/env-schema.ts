@@ -94,6 +94,8 @@ export const envSchema = z.object({
   HISTORY_MAX_TURNS: positiveInt.max(1000).default(100),
   HISTORY_TTL_SECONDS: positiveInt.default(86_400),
   QUERY_ORDER_RECHECK_MS: positiveInt.default(2000),
+  SWEEPER_INTERVAL_MS: positiveInt.default(30_000),
+  SWEEPER_GRACE_MS: positiveInt.default(30_000),
   SUMMARY_ENABLED: z
     .enum(["true", "false"])
     .default("true")
