@@ -1,3 +1,4 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "../src/openapi/document.js";
 import { servedRoutes } from "../src/openapi/served-routes.js";
@@ -21,6 +22,12 @@ describe("the OpenAPI document", () => {
     } finally {
       await close();
     }
+  });
+
+  it("is a valid OpenAPI 3.1 document by the specification's own schema", async () => {
+    const result = await new Validator().validate(openApiDocument() as Parameters<Validator["validate"]>[0]);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
   });
 
   it("describes request bodies with the schemas the handlers validate with", () => {
