@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
@@ -15,7 +15,8 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
-          exclude: ["tests/e2e/faults/**"],
+          // Setting exclude replaces vitest's defaults, which keep node_modules out: keep them.
+          exclude: [...configDefaults.exclude, "tests/e2e/faults/**"],
           environment: "node",
           // Each file starts its own API and worker processes; two cores do not fit more.
           fileParallelism: false,
