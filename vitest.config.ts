@@ -32,7 +32,8 @@ export default defineConfig({
           environment: "node",
           fileParallelism: false,
           globalSetup: ["tests/e2e/faults/support/servers.ts"],
-          testTimeout: 240_000,
+          // The 500-query SIGKILL scenario alone takes about 3 minutes on two cores.
+          testTimeout: 480_000,
           hookTimeout: 120_000,
         },
       },

@@ -1,0 +1,223 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { Redis } from "ioredis";
+import { MongoClient } from "mongodb";
+import { errorLogs, killAll, stopAll } from "./processes.js";
+import { autoNotes, evaluateTargets, markdown, type Results } from "./report.js";
+import { floor } from "./scenarios/floor.js";
+import { memory } from "./scenarios/memory.js";
+import { overhead } from "./scenarios/overhead.js";
+import { submit } from "./scenarios/submit.js";
+import { concurrency, scaleOut } from "./scenarios/throughput.js";
+import { MONGO_PORT, mongoBase, REDIS_PORT, redisUrl, startServices, stopServices } from "./services.js";
+import { Aborted, log, root, run } from "./util.js";
+
+/** The scenarios' own work must end by then; stopping everything takes the rest of the 10 minutes. */
+const SCENARIO_BUDGET_MS = 9 * 60_000;
+/** If anything hangs past this, kill everything and leave. */
+const HARD_LIMIT_MS = 11 * 60_000;
+
+function git(args: string[]): string | null {
+  try {
+    return execFileSync("git", args, { cwd: root, encoding: "utf8", timeout: 10_000 }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function packageVersion(name: string): string | null {
+  try {
+    const file = `${root}bench/node_modules/${name}/package.json`;
+    return (JSON.parse(readFileSync(file, "utf8")) as { version?: string }).version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function serverVersions(): Promise<{ redis: string | null; ferretdb: string | null }> {
+  let redis: string | null = null;
+  let ferretdb: string | null = null;
+  const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    redis = (await client.info("server")).match(/redis_version:(\S+)/)?.[1] ?? null;
+  } catch {
+    // reported as unknown
+  } finally {
+    client.disconnect();
+  }
+  const mongo = new MongoClient(mongoBase, { serverSelectionTimeoutMS: 5000 });
+  try {
+    await mongo.connect();
+    const info = await mongo.db("admin").command({ buildInfo: 1 });
+    // Built from tools/ferretdb, FerretDB reports its own version as "unknown": go.mod says it.
+    const goMod = readFileSync(`${root}tools/ferretdb/go.mod`, "utf8").match(/FerretDB\/FerretDB (v\S+)/)?.[1];
+    ferretdb = `${goMod ?? String(info.ferretdbVersion)} (MongoDB ${String(info.version)} wire)`;
+  } catch {
+    // reported as unknown
+  } finally {
+    await mongo.close();
+  }
+  return { redis, ferretdb };
+}
+
+/** Rough wall time each scenario needs, to skip one rather than overrun the budget. */
+const needs = {
+  floor: 30_000,
+  submit: 60_000,
+  overhead: 90_000,
+  concurrency: 100_000,
+  scaleOut: 145_000,
+  memory: 95_000,
+};
+
+/** BENCH_ONLY=overhead,memory runs just those (for working on the bench; RESULTS.md is then left alone). */
+const only = process.env.BENCH_ONLY?.split(",").map((name) => name.trim()) ?? null;
+
+async function main(): Promise<number> {
+  const unknown = (only ?? []).filter((name) => !(name in needs));
+  if (unknown.length > 0) {
+    console.error(
+      `bench: BENCH_ONLY names unknown scenarios (${unknown.join(", ")}); known: ${Object.keys(needs).join(", ")}`,
+    );
+    return 2;
+  }
+  const started = new Date();
+  run.deadline = Date.now() + SCENARIO_BUDGET_MS;
+  let servicesStarted = false;
+  let cleaning: Promise<void> | null = null;
+  const cleanup = () => {
+    cleaning ??= (async () => {
+      await stopAll().catch(() => undefined);
+      if (servicesStarted) stopServices();
+    })();
+    return cleaning;
+  };
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      log(`${signal}: stopping the run and cleaning up (again to force)`);
+      run.abort(`interrupted by ${signal}`);
+      return;
+    }
+    killAll();
+    if (servicesStarted) stopServices();
+    process.exit(130);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  setTimeout(() => {
+    log(`still running after ${HARD_LIMIT_MS / 60_000} min: killing everything`);
+    killAll();
+    if (servicesStarted) stopServices();
+    process.exit(2);
+  }, HARD_LIMIT_MS).unref();
+
+  const results: Results = {
+    startedAt: started.toISOString(),
+    finishedAt: "",
+    durationSeconds: 0,
+    machine: {
+      hostname: os.hostname(),
+      platform: os.platform(),
+      arch: os.arch(),
+      kernel: os.release(),
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model.trim() ?? "unknown",
+      memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+      loadAverageAtStart: os.loadavg().map((v) => Number(v.toFixed(2))),
+    },
+    node: process.version,
+    git: { commit: git(["rev-parse", "HEAD"]), dirty: (git(["status", "--porcelain"]) ?? "") !== "" },
+    versions: {
+      bullmq: packageVersion("bullmq"),
+      autocannon: packageVersion("autocannon"),
+      redis: null,
+      ferretdb: null,
+    },
+    services: { redis: `127.0.0.1:${REDIS_PORT}`, mongo: `127.0.0.1:${MONGO_PORT}`, alreadyRunning: false },
+    loadAverage: {},
+    scenarios: {},
+    errors: {},
+    processErrors: {},
+    targets: [],
+    notes: [],
+  };
+  if (process.env.BENCH_CPU_PROF)
+    results.notes.push(`BENCH_CPU_PROF=${process.env.BENCH_CPU_PROF}: that app ran under --cpu-prof, which slows it.`);
+
+  try {
+    log(`starting Redis on ${REDIS_PORT} and FerretDB on ${MONGO_PORT}`);
+    servicesStarted = true;
+    results.services.alreadyRunning = startServices().shared;
+    Object.assign(results.versions, await serverVersions());
+
+    const scenario = async <T>(name: keyof typeof needs, body: () => Promise<T>): Promise<T | undefined> => {
+      if (run.aborted) return undefined;
+      if (only && !only.includes(name)) return undefined;
+      if (run.left() < needs[name]) {
+        results.errors[name] =
+          `skipped: ${Math.round(run.left() / 1000)} s left of the time budget, it needs ~${needs[name] / 1000} s`;
+        log(`${name}: ${results.errors[name]}`);
+        return undefined;
+      }
+      log(`── ${name}`);
+      const load = () => Number((os.loadavg()[0] ?? 0).toFixed(2));
+      const before = load();
+      try {
+        return await body();
+      } catch (error) {
+        if (error instanceof Aborted) throw error;
+        results.errors[name] = error instanceof Error ? error.message : String(error);
+        log(`${name} failed: ${results.errors[name]}`);
+        await stopAll();
+        return undefined;
+      } finally {
+        results.loadAverage[name] = [before, load()];
+      }
+    };
+
+    results.scenarios.floor = await scenario("floor", floor);
+    results.scenarios.submit = await scenario("submit", () => submit(results.scenarios.floor?.addsPerSecond ?? null));
+    results.scenarios.overhead = await scenario("overhead", overhead);
+    results.scenarios.concurrency = await scenario("concurrency", concurrency);
+    results.scenarios.scaleOut = await scenario("scaleOut", scaleOut);
+    results.scenarios.memory = await scenario("memory", memory);
+  } catch (error) {
+    if (!(error instanceof Aborted)) throw error;
+    log(`run stopped: ${error.message}`);
+  } finally {
+    log("stopping the processes and the services");
+    await cleanup();
+  }
+
+  if (run.aborted && run.reason.startsWith("interrupted")) {
+    log("interrupted: no results written");
+    return 130;
+  }
+  const finished = new Date();
+  results.finishedAt = finished.toISOString();
+  results.durationSeconds = Math.round((finished.getTime() - started.getTime()) / 1000);
+  results.processErrors = Object.fromEntries(errorLogs);
+  results.targets = evaluateTargets(results.scenarios);
+  results.notes.push(...autoNotes(results));
+
+  mkdirSync(`${root}bench/results`, { recursive: true });
+  const jsonPath = `bench/results/${results.startedAt.replace(/:/g, "-").replace(/\.\d+Z$/, "Z")}.json`;
+  writeFileSync(`${root}${jsonPath}`, `${JSON.stringify(results, null, 2)}\n`);
+  const table = markdown(results);
+  if (!only) writeFileSync(`${root}bench/RESULTS.md`, table);
+  process.stdout.write(`\n${table}\n`);
+  log(`wrote ${jsonPath}${only ? " (BENCH_ONLY: bench/RESULTS.md left as it was)" : " and bench/RESULTS.md"}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    killAll();
+    process.exit(1);
+  },
+);
