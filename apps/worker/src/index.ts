@@ -183,6 +183,8 @@ const webhookWorker = new Worker(
     prefix: env.QUEUE_PREFIX,
     concurrency: env.WEBHOOK_CONCURRENCY,
     lockDuration: env.WORKER_LOCK_DURATION_MS,
+    // As for queries: a dead worker's deliveries move on as soon as their locks lapse.
+    stalledInterval: env.WORKER_LOCK_DURATION_MS,
     settings: {
       backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
         webhookBackoff(

@@ -42,7 +42,7 @@ describe("worker faults", () => {
     const result = await settle(system, ids, 180_000);
     const recoveredMs = Date.now() - killedAt;
     // Let the last webhooks land, then count event ids per query.
-    const until = Date.now() + 30_000;
+    const until = Date.now() + 60_000;
     while (new Set(receiver.received.map((r) => r.headers["webhook-id"])).size < 500 && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 200));
     }
