@@ -13,8 +13,11 @@ export interface Results {
   git: { commit: string | null; dirty: boolean | null };
   versions: Record<string, string | null>;
   services: { redis: string; mongo: string; alreadyRunning: boolean };
-  /** 1-minute load average before and after each scenario: other work on the machine shows here. */
-  loadAverage: Record<string, [before: number, after: number]>;
+  /**
+   * Per scenario, shares of the machine's CPU capacity (cores × wall time) used by the bench's
+   * own processes and by everything else (other work on a shared machine).
+   */
+  cpu: Record<string, { ownShare: number; foreignShare: number }>;
   scenarios: {
     floor?: FloorResult;
     submit?: SubmitResult;
@@ -124,8 +127,8 @@ function rows(r: Results): Row[] {
     for (const p of f.store) {
       out.push([
         "floor (store)",
-        `FerretDB, ${p.docs.toLocaleString("en-US")} queries: count open / sorted findOne / findOne by _id`,
-        `${p.countOpenMs} / ${p.sortedFindOneMs} / ${p.findByIdMs} ms`,
+        `FerretDB, ${p.docs.toLocaleString("en-US")} queries: count open / sorted findOne / findOne by _id / findOne newest by _id+userId / updateOne by _id+status / updateOne by _id`,
+        `${p.countOpenMs} / ${p.sortedFindOneMs} / ${p.findByIdMs} / ${p.findNewestByIdAndUserMs} / ${p.updateByIdAndStatusMs} / ${p.updateByIdMs} ms`,
       ]);
     }
   }
@@ -223,7 +226,11 @@ function rows(r: Results): Row[] {
       target("worker RSS, 1,000 in flight"),
     ]);
     out.push(["memory", "worker RSS idle", fmt(m.workerRssIdleMb, "MB")]);
-    out.push(["memory", "worker heap used, holding", fmt(m.workerHeapUsedInFlightMb, "MB")]);
+    out.push([
+      "memory",
+      "worker heap used idle / holding",
+      `${fmt(m.workerHeapUsedIdleMb)} / ${fmt(m.workerHeapUsedInFlightMb)} MB`,
+    ]);
     const d = (x: MemoryResult["eventLoopDelayHoldingMs"]) => `${fmt(x.p50)} / ${fmt(x.p99)} / ${fmt(x.max)} ms`;
     out.push([
       "memory",
@@ -243,9 +250,11 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 export function markdown(r: Results): string {
   const machine = r.machine as { cpuModel?: string; cpus?: number; memoryGb?: number; kernel?: string };
-  const loads = Object.entries(r.loadAverage)
-    .map(([name, [before, after]]) => `${name} ${before}→${after}`)
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const loads = Object.entries(r.cpu)
+    .map(([name, c]) => `${name} ${pct(c.ownShare)} / ${pct(c.foreignShare)}`)
     .join(", ");
+  const startLoad = (r.machine.loadAverageAtStart as number[] | undefined)?.[0];
   const lines = [
     "# Benchmark results",
     "",
@@ -254,7 +263,8 @@ export function markdown(r: Results): string {
       `${r.git.dirty ? " with uncommitted changes" : ""}; BullMQ ${r.versions.bullmq}, Redis ${r.versions.redis}, FerretDB ${r.versions.ferretdb}.`,
     "Redis, FerretDB, the API, the workers, the model stand-in and the load generator all share this machine's cores,",
     "so the figures compare within one run, not across machines. Targets are reported, never enforced.",
-    `1-minute load average before→after each scenario: ${loads || "—"}.`,
+    `CPU used by the bench / by other work on the machine, per scenario: ${loads || "—"} ` +
+      `(load average ${startLoad ?? "?"} when the run started).`,
     "",
     "| scenario | figure | value | target | met/missed |",
     "| --- | --- | --- | --- | --- |",
@@ -283,10 +293,10 @@ export function autoNotes(r: Results): string[] {
       `Redis or FerretDB was already listening on the bench's ports (${r.services.redis}, ${r.services.mongo}) and was used as found.`,
     );
   }
-  const busy = Object.entries(r.loadAverage).filter(([, [before]]) => before > 2.5);
+  const busy = Object.entries(r.cpu).filter(([, c]) => c.foreignShare > 0.1);
   if (busy.length > 0) {
     notes.push(
-      `The machine was busy with other work (1-minute load average above 2.5 on 2 cores before ${busy.map(([n]) => n).join(", ")}): every figure is lower than on a quiet machine.`,
+      `Other work on the machine took CPU during ${busy.map(([n, c]) => `${n} (${Math.round(c.foreignShare * 100)}%)`).join(", ")}: those figures are lower than on a quiet machine.`,
     );
   }
   const store = s.floor?.store ?? [];
@@ -294,9 +304,11 @@ export function autoNotes(r: Results): string[] {
   if (small && large && large.docs > small.docs && large.countOpenMs > small.countOpenMs * 3) {
     const perThousand = ((large.countOpenMs - small.countOpenMs) / (large.docs - small.docs)) * 1000;
     notes.push(
-      `FerretDB's filtered count and sorted findOne grow with the collection (${small.countOpenMs} ms at ${small.docs} queries, ` +
-        `${large.countOpenMs} ms at ${large.docs}: ~${perThousand.toFixed(0)} ms per 1,000 documents) while findOne by _id stays at ` +
-        `${large.findByIdMs} ms: they scan the collection instead of using the indexes.`,
+      `FerretDB's filtered count, sorted findOne and find/update by _id plus another field grow with the collection ` +
+        `(count: ${small.countOpenMs} ms at ${small.docs} queries, ${large.countOpenMs} ms at ${large.docs}, ~${perThousand.toFixed(0)} ms ` +
+        `per 1,000 documents; newest by _id+userId ${large.findNewestByIdAndUserMs} ms; updateOne by _id+status ` +
+        `${large.updateByIdAndStatusMs} ms) while findOne and updateOne by _id alone stay ` +
+        `at ${large.findByIdMs} and ${large.updateByIdMs} ms: they scan the collection instead of using the indexes.`,
     );
   }
   for (const l of s.submit?.levels ?? []) {

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
+import { watchCpu } from "./cpu.js";
 import { errorLogs, killAll, stopAll } from "./processes.js";
 import { autoNotes, evaluateTargets, markdown, type Results } from "./report.js";
 import { floor } from "./scenarios/floor.js";
@@ -10,7 +11,16 @@ import { memory } from "./scenarios/memory.js";
 import { overhead } from "./scenarios/overhead.js";
 import { submit } from "./scenarios/submit.js";
 import { concurrency, scaleOut } from "./scenarios/throughput.js";
-import { MONGO_PORT, mongoBase, REDIS_PORT, redisUrl, startServices, stopServices } from "./services.js";
+import {
+  ensureServices,
+  MONGO_PORT,
+  mongoBase,
+  REDIS_PORT,
+  redisUrl,
+  startServices,
+  stopServices,
+} from "./services.js";
+import { sweepLeftovers } from "./system.js";
 import { Aborted, log, root, run } from "./util.js";
 
 /** The scenarios' own work must end by then; stopping everything takes the rest of the 10 minutes. */
@@ -83,6 +93,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const started = new Date();
+  const cpu = watchCpu();
   run.deadline = Date.now() + SCENARIO_BUDGET_MS;
   let servicesStarted = false;
   let cleaning: Promise<void> | null = null;
@@ -137,7 +148,7 @@ async function main(): Promise<number> {
       ferretdb: null,
     },
     services: { redis: `127.0.0.1:${REDIS_PORT}`, mongo: `127.0.0.1:${MONGO_PORT}`, alreadyRunning: false },
-    loadAverage: {},
+    cpu: {},
     scenarios: {},
     errors: {},
     processErrors: {},
@@ -152,6 +163,8 @@ async function main(): Promise<number> {
     servicesStarted = true;
     results.services.alreadyRunning = startServices().shared;
     Object.assign(results.versions, await serverVersions());
+    const swept = await sweepLeftovers();
+    if (swept > 0) log(`removed ${swept} database(s) an earlier interrupted run left behind`);
 
     const scenario = async <T>(name: keyof typeof needs, body: () => Promise<T>): Promise<T | undefined> => {
       if (run.aborted) return undefined;
@@ -163,8 +176,12 @@ async function main(): Promise<number> {
         return undefined;
       }
       log(`── ${name}`);
-      const load = () => Number((os.loadavg()[0] ?? 0).toFixed(2));
-      const before = load();
+      if (!(await ensureServices())) {
+        results.notes.push(
+          `Redis or FerretDB had stopped (from outside the bench) before ${name}; they were started again.`,
+        );
+      }
+      const before = cpu.mark();
       try {
         return await body();
       } catch (error) {
@@ -174,7 +191,8 @@ async function main(): Promise<number> {
         await stopAll();
         return undefined;
       } finally {
-        results.loadAverage[name] = [before, load()];
+        const shares = cpu.since(before);
+        if (shares) results.cpu[name] = shares;
       }
     };
 
@@ -199,6 +217,7 @@ async function main(): Promise<number> {
   const finished = new Date();
   results.finishedAt = finished.toISOString();
   results.durationSeconds = Math.round((finished.getTime() - started.getTime()) / 1000);
+  cpu.stop();
   results.processErrors = Object.fromEntries(errorLogs);
   results.targets = evaluateTargets(results.scenarios);
   results.notes.push(...autoNotes(results));

@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { log, root } from "./util.js";
 
 /** The bench's own Redis and FerretDB, apart from the development (6379/27017) and test ones. */
@@ -32,4 +34,50 @@ export function startServices(): { shared: boolean } {
 
 export function stopServices(): void {
   services("stop");
+  removeOrphanedWal();
+}
+
+/**
+ * FerretDB's dropDatabase deletes a database's .sqlite file but leaves its -wal and -shm
+ * files behind (tens of MB per scenario). With the server stopped, remove those of the
+ * bench's own databases whose .sqlite is gone.
+ */
+function removeOrphanedWal(): void {
+  const dir = `${root}.data/ferretdb-${MONGO_PORT}`;
+  let freed = 0;
+  try {
+    for (const name of readdirSync(dir)) {
+      const match = name.match(/^(llmchat_bench_\w+\.sqlite)-(wal|shm)$/);
+      if (!match || existsSync(`${dir}/${match[1]}`)) continue;
+      rmSync(`${dir}/${name}`);
+      freed++;
+    }
+  } catch {
+    // no data directory: nothing to tidy
+  }
+  if (freed > 0) log(`services: removed ${freed} WAL/SHM file(s) FerretDB left behind for dropped bench databases`);
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port, timeout: 1000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** Both servers still listening? If not (stopped from outside mid-run), start them again. */
+export async function ensureServices(): Promise<boolean> {
+  const up = (await listening(REDIS_PORT)) && (await listening(MONGO_PORT));
+  if (up) return true;
+  log("services: Redis or FerretDB stopped during the run; starting them again");
+  startServices();
+  return false;
 }

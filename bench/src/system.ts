@@ -50,6 +50,37 @@ export function isolate(label: string): Isolation {
   };
 }
 
+/** Databases and keys an earlier, interrupted run left on the bench's own servers. */
+export async function sweepLeftovers(): Promise<number> {
+  let swept = 0;
+  const client = new MongoClient(mongoBase, { serverSelectionTimeoutMS: 5000 });
+  try {
+    await client.connect();
+    const { databases } = await client.db("admin").admin().listDatabases({ nameOnly: true });
+    for (const { name } of databases) {
+      if (!name.startsWith("llmchat_bench_")) continue;
+      await client.db(name).dropDatabase();
+      swept++;
+    }
+  } finally {
+    await client.close();
+  }
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = "0";
+    let rounds = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", "bench-*", "COUNT", 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+      rounds++;
+    } while (cursor !== "0" && rounds < 100_000);
+  } finally {
+    redis.disconnect();
+  }
+  return swept;
+}
+
 /** The environment every API and worker process of the bench gets. */
 export function baseEnv(isolation: Isolation, standInUrl: string): Record<string, string> {
   return {

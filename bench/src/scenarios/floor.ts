@@ -30,6 +30,12 @@ export interface StoreProbe {
   sortedFindOneMs: number;
   /** findOne({_id}), mean ms. */
   findByIdMs: number;
+  /** GET /v1/queries/:id's read, findOne({_id, userId}), of the newest queries (stored last), mean ms. */
+  findNewestByIdAndUserMs: number;
+  /** markSucceeded's write: updateOne({_id, status: {$in}}), mean ms. */
+  updateByIdAndStatusMs: number;
+  /** updateOne({_id}), mean ms. */
+  updateByIdMs: number;
 }
 
 async function timeEach(times: number, body: (i: number) => Promise<unknown>): Promise<number> {
@@ -81,6 +87,19 @@ async function probeStore(): Promise<StoreProbe[]> {
           queries.findOne({ conversationId: `conv_probe${i}` }, { sort: { seq: -1 }, projection: { seq: 1 } }),
         ),
         findByIdMs: await timeEach(20, (i) => queries.findOne({ _id: `qry_probe${i}` })),
+        findNewestByIdAndUserMs: await timeEach(5, (i) =>
+          queries.findOne({ _id: `qry_probe${docs - 1 - i}`, userId: `usr_probe${(docs - 1 - i) % 4}` }),
+        ),
+        // Filters that match nothing (the probe's queries are finished): the cost is finding out.
+        updateByIdAndStatusMs: await timeEach(5, (i) =>
+          queries.updateOne(
+            { _id: `qry_probe${i}`, status: { $in: ["queued", "running"] } },
+            { $set: { output: "x" } },
+          ),
+        ),
+        updateByIdMs: await timeEach(20, (i) =>
+          queries.updateOne({ _id: `qry_probe${i}` }, { $set: { probed: true } }),
+        ),
       });
     }
   } finally {

@@ -23,6 +23,7 @@ export interface MemoryResult {
   workerRssInFlightMb: number | null;
   /** When fewer than 1,000 got there: idle + (in flight − idle) × 1,000 / inFlightReached. An estimate. */
   workerRssAt1000EstimateMb: number | null;
+  workerHeapUsedIdleMb: number | null;
   workerHeapUsedInFlightMb: number | null;
   apiRssIdleMb: number | null;
   apiRssPeakMb: number | null;
@@ -73,7 +74,7 @@ export async function memory(): Promise<MemoryResult> {
     let lastSample = 0;
 
     log(`memory: ${QUERIES} queries to one worker at concurrency ${QUERIES}, held at the model`);
-    await scrapeMetrics(worker.url); // a scrape resets prom-client's event-loop histogram
+    const idle = await scrapeMetrics(worker.url); // a scrape also resets prom-client's event-loop histogram
     const batch = await runBatch(bench, key, QUERIES, {
       capMs: SUBMIT_CAP_MS,
       submitOnly: true,
@@ -109,6 +110,7 @@ export async function memory(): Promise<MemoryResult> {
       workerRssIdleMb: workerRssIdleMb === null ? null : round(workerRssIdleMb, 1),
       workerRssInFlightMb: rssInFlight > 0 ? round(rssInFlight, 1) : null,
       workerRssAt1000EstimateMb: estimate,
+      workerHeapUsedIdleMb: mb(metric(idle, "llmchat_nodejs_heap_size_used_bytes")),
       workerHeapUsedInFlightMb: mb(metric(holding, "llmchat_nodejs_heap_size_used_bytes")),
       apiRssIdleMb: apiRssIdleMb === null ? null : round(apiRssIdleMb, 1),
       apiRssPeakMb: round(apiRssPeakMb, 1),
