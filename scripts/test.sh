@@ -4,9 +4,11 @@
 # lints, typechecks and runs the unit and end-to-end tests against the real services.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/chromium.sh"
 cd "$REPO_ROOT"
 
 prepare_toolchain
+ensure_chromium
 
 # Services this script starts, it stops again; ones that were already up stay up.
 if ! bash scripts/services.sh status >/dev/null 2>&1; then

@@ -11,6 +11,7 @@ import { observeRequests, requestId } from "./http/observe.js";
 import { problemHandler, routeNotFound } from "./http/problem.js";
 import { createLimiter, limitBy } from "./http/rate-limit.js";
 import { openApiDocument } from "./openapi/document.js";
+import { playground } from "./playground/playground-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
 import { apiKeyRoutes } from "./routes/api-key-routes.js";
 import { authRoutes } from "./routes/auth-routes.js";
@@ -47,6 +48,7 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
     swaggerUi.serve,
     swaggerUi.setup(document, { customSiteTitle: "llm-chat API" }),
   );
+  app.use("/playground", playground());
   app.get("/metrics", async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
