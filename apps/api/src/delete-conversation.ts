@@ -6,7 +6,7 @@ import type { AppDeps } from "./deps.js";
  * worker is running right now finds its record gone when it finishes and discards its
  * answer (see the worker's query processor).
  */
-export async function deleteConversation(deps: AppDeps, conversationId: string): Promise<void> {
+export async function deleteConversation(deps: AppDeps, conversationId: string, userId: string): Promise<void> {
   const { conversations, queries, messages } = deps.store;
   const [openIds, allIds] = await Promise.all([queries.listOpenIds(conversationId), queries.listIds(conversationId)]);
   await conversations.delete(conversationId);
@@ -18,4 +18,7 @@ export async function deleteConversation(deps: AppDeps, conversationId: string):
   await deps.store.webhooks.deleteForQueries(allIds);
   await Promise.all(allIds.map((id) => deps.events.drop(id)));
   await deps.history.drop(conversationId);
+  // Places its open queries held against their owner's cap; the line and counter go with it.
+  await Promise.all(openIds.map((id) => deps.ledger.release(userId, id)));
+  await deps.ledger.dropConversation(conversationId);
 }

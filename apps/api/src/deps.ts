@@ -3,7 +3,7 @@ import type { HotHistory } from "@llm-chat/history";
 import type { ModelRegistry } from "@llm-chat/llm";
 import type { Logger } from "@llm-chat/logger";
 import type { Metrics } from "@llm-chat/metrics";
-import type { ConversationOrder, Producer } from "@llm-chat/queue";
+import type { ConversationOrder, Producer, QueryLedger } from "@llm-chat/queue";
 import type { Store } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
 import type { AccessTokens } from "./auth/access-tokens.js";
@@ -20,6 +20,7 @@ export interface AppDeps {
   hub: EventHub;
   emitter: QueryEmitter;
   order: ConversationOrder;
+  ledger: QueryLedger;
   tokens: AccessTokens;
   config: {
     bodyLimit: string;

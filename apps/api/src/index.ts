@@ -11,6 +11,7 @@ import {
   assertPrefixFitsRedis,
   createConversationOrder,
   createProducer,
+  createQueryLedger,
   createRedis,
   readQueueCounts,
 } from "@llm-chat/queue";
@@ -66,7 +67,9 @@ subscriber.on("error", (err) => logger.warn({ err: err.message }, "redis subscri
 const hub = await createEventHub(subscriber, events.channel);
 const metrics = createMetrics("api");
 metrics.trackQueues(() => readQueueCounts(producer));
+const ledger = createQueryLedger(redis, { keyPrefix: env.QUEUE_PREFIX });
 const emitter = createQueryEmitter(store, events, producer, logger, {
+  ledger,
   outputFlushMs: 50,
   webhookOutputMs: 500,
   onFinished: (query) => observeQuery(metrics, query),
@@ -87,7 +90,8 @@ const app = await createApp(
     events,
     hub,
     emitter,
-    order: createConversationOrder(store.queries, producer),
+    order: createConversationOrder(ledger, store.queries.isOpen, producer),
+    ledger,
     tokens: createAccessTokens(env.JWT_SECRET, env.ACCESS_TOKEN_TTL_SECONDS),
     config: {
       bodyLimit: env.API_BODY_LIMIT,

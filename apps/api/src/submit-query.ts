@@ -1,5 +1,5 @@
 import type { SubmitQueryBody } from "@llm-chat/contracts";
-import type { ConversationDoc, QueryDoc } from "@llm-chat/store";
+import { type ConversationDoc, isDuplicateKey, type NewQuery, type QueryDoc } from "@llm-chat/store";
 import type { AppDeps } from "./deps.js";
 import { HttpProblem } from "./http/problem.js";
 import { assertPromptFits } from "./prompt-fits.js";
@@ -48,51 +48,112 @@ async function resolveConversation(
 }
 
 /**
+ * Takes one of the user's open-query places for `queryId`. When all are taken, the holders
+ * are checked against their records once: a place whose query ended without saying so (a
+ * process died at the wrong moment, or its conversation was deleted) is given back.
+ */
+async function reservePlace(deps: AppDeps, userId: string, queryId: string): Promise<void> {
+  const cap = deps.config.maxOpenQueriesPerUser;
+  const { ledger } = deps;
+  if (await ledger.reserve(userId, queryId, cap)) return;
+  const holders = await ledger.openOf(userId);
+  const open = await Promise.all(holders.map((id) => deps.store.queries.isOpen(id)));
+  await Promise.all(holders.filter((_, i) => !open[i]).map((id) => ledger.release(userId, id)));
+  if (await ledger.reserve(userId, queryId, cap)) return;
+  throw new HttpProblem(
+    429,
+    "Too many open queries",
+    `at most ${cap} queries may be queued or running at once`,
+    undefined,
+    {
+      "Retry-After": "5",
+    },
+  );
+}
+
+/** Numbers the query in its conversation and stores it; a number MongoDB already holds is skipped. */
+async function insertNumbered(
+  deps: AppDeps,
+  id: string,
+  input: Omit<NewQuery, "seq">,
+  isNew: boolean,
+): Promise<QueryDoc> {
+  const { queries } = deps.store;
+  const { ledger } = deps;
+  const lastInStore = () => queries.lastSeq(input.conversationId);
+  let seq = isNew
+    ? await ledger.startConversation(input.conversationId)
+    : await ledger.nextSeq(input.conversationId, lastInStore);
+  for (let attempt = 0; ; attempt++) {
+    const doc = queries.build({ ...input, seq }, id);
+    try {
+      await queries.insert(doc);
+      return doc;
+    } catch (error) {
+      // The counter was behind MongoDB (Redis lost it and two submits rebuilt it at once).
+      if (!isDuplicateKey(error) || attempt >= 5) throw error;
+      await ledger.raiseSeq(input.conversationId, await lastInStore());
+      seq = await ledger.nextSeq(input.conversationId, lastInStore);
+    }
+  }
+}
+
+/**
  * Records the query and enqueues its job. If the job cannot be enqueued (Redis down), the
  * records written for this request are removed again and the client gets a 503: a query
  * is either accepted in full or not at all.
  */
 export async function submitQuery(deps: AppDeps, userId: string, body: SubmitQueryBody): Promise<QueryDoc> {
   const { conversations, queries } = deps.store;
-  const cap = deps.config.maxOpenQueriesPerUser;
-  if ((await queries.countOpenForUser(userId, cap)) >= cap) {
-    throw new HttpProblem(
-      429,
-      "Too many open queries",
-      `at most ${cap} queries may be queued or running at once`,
-      undefined,
-      {
-        "Retry-After": "5",
-      },
-    );
-  }
   const { conversation, isNew } = await resolveConversation(deps, userId, body);
   assertPromptFits(requireModel(deps.models, conversation.model), conversation.system, body);
   if (body.webhook) await assertWebhookTarget(body.webhook, deps.config.allowPrivateWebhooks);
 
-  if (isNew) await conversations.insert(conversation);
-  let query: QueryDoc | undefined;
+  const id = queries.newId();
   try {
-    query = await queries.insertNext({
-      userId,
-      conversationId: conversation._id,
-      model: conversation.model,
-      prompt: body.prompt,
-      params: body.params ?? {},
-      webhook: body.webhook ?? null,
-    });
+    await reservePlace(deps, userId, id);
+  } catch (error) {
+    if (error instanceof HttpProblem) throw error;
+    throw unavailable(deps, error, id);
+  }
+  let query: QueryDoc | undefined;
+  let conversationStored = false;
+  try {
+    if (isNew) {
+      await conversations.insert(conversation);
+      conversationStored = true;
+    }
+    query = await insertNumbered(
+      deps,
+      id,
+      {
+        userId,
+        conversationId: conversation._id,
+        model: conversation.model,
+        prompt: body.prompt,
+        params: body.params ?? {},
+        webhook: body.webhook ?? null,
+      },
+      isNew,
+    );
+    await deps.ledger.enter(query._id, query);
     await deps.events.append(query._id, { type: "status", status: "queued" });
     await deps.producer.enqueue("query", { queryId: query._id, conversationId: conversation._id, userId }, query._id);
   } catch (error) {
     await Promise.allSettled([
       query ? queries.delete(query._id) : Promise.resolve(),
-      isNew ? conversations.delete(conversation._id) : Promise.resolve(),
+      conversationStored ? conversations.delete(conversation._id) : Promise.resolve(),
+      deps.ledger.release(userId, id, conversation._id),
     ]);
-    deps.logger.error({ err: error, queryId: query?._id }, "could not accept query");
-    throw new HttpProblem(503, "Service unavailable", "the query could not be queued; try again shortly", undefined, {
-      "Retry-After": "5",
-    });
+    throw unavailable(deps, error, id);
   }
   if (!isNew) void conversations.touch(conversation._id, query.createdAt).catch(() => undefined);
   return query;
+}
+
+function unavailable(deps: AppDeps, error: unknown, queryId: string): HttpProblem {
+  deps.logger.error({ err: error, queryId }, "could not accept query");
+  return new HttpProblem(503, "Service unavailable", "the query could not be queued; try again shortly", undefined, {
+    "Retry-After": "5",
+  });
 }

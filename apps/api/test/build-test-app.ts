@@ -3,7 +3,7 @@ import { createHotHistory } from "@llm-chat/history";
 import { createModelRegistry } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
 import { createMetrics } from "@llm-chat/metrics";
-import { createConversationOrder, createProducer } from "@llm-chat/queue";
+import { createConversationOrder, createProducer, createQueryLedger } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
 import { isolate, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
@@ -20,6 +20,7 @@ export async function buildTestApp() {
   const producer = createProducer(redis, isolation.queuePrefix, { queryAttempts: 1, queryBackoffMs: 100 });
   const events = createQueryEventLog(redis, { keyPrefix: isolation.queuePrefix, ttlSeconds: 60 });
   const metrics = createMetrics("api");
+  const ledger = createQueryLedger(redis, { keyPrefix: isolation.queuePrefix });
   const app = await createApp(
     {
       logger,
@@ -35,8 +36,13 @@ export async function buildTestApp() {
       }),
       events,
       hub: await createEventHub(subscriber, events.channel),
-      emitter: createQueryEmitter(store, events, producer, logger, { outputFlushMs: 50, webhookOutputMs: 500 }),
-      order: createConversationOrder(store.queries, producer),
+      emitter: createQueryEmitter(store, events, producer, logger, {
+        ledger,
+        outputFlushMs: 50,
+        webhookOutputMs: 500,
+      }),
+      order: createConversationOrder(ledger, store.queries.isOpen, producer),
+      ledger,
       tokens: createAccessTokens("a-test-secret-of-at-least-32-characters!", 900),
       config: {
         bodyLimit: "64kb",

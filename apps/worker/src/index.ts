@@ -16,6 +16,7 @@ import {
   assertPrefixFitsRedis,
   createConversationOrder,
   createProducer,
+  createQueryLedger,
   createRedis,
   QueueName,
   queryBackoff,
@@ -98,7 +99,9 @@ try {
 }
 
 const events = createQueryEventLog(redis, { keyPrefix: env.QUEUE_PREFIX, ttlSeconds: env.EVENTS_TTL_SECONDS });
+const ledger = createQueryLedger(redis, { keyPrefix: env.QUEUE_PREFIX });
 const emitter = createQueryEmitter(store, events, producer, logger, {
+  ledger,
   outputFlushMs: 50,
   webhookOutputMs: 500,
   onFinished: (query) => observeQuery(metrics, query),
@@ -109,7 +112,7 @@ const processor = createQueryProcessor({
   history,
   models,
   providers,
-  order: createConversationOrder(store.queries, producer),
+  order: createConversationOrder(ledger, store.queries.isOpen, producer),
   buildPrompt: createPromptBuilder({
     history,
     producer,
@@ -197,7 +200,7 @@ const webhookWorker = new Worker(
 );
 webhookWorker.on("error", (err) => logger.warn({ err: err.message }, "webhook worker error"));
 
-const sweeper = startSweeper(store, producer, emitter, logger, {
+const sweeper = startSweeper(store, producer, ledger, emitter, logger, {
   intervalMs: env.SWEEPER_INTERVAL_MS,
   graceMs: env.SWEEPER_GRACE_MS,
   batch: 500,

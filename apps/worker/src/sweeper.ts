@@ -1,6 +1,6 @@
 import type { QueryEmitter } from "@llm-chat/events";
 import type { Logger } from "@llm-chat/logger";
-import type { Producer } from "@llm-chat/queue";
+import type { Producer, QueryLedger } from "@llm-chat/queue";
 import type { Store } from "@llm-chat/store";
 
 export interface SweeperConfig {
@@ -18,6 +18,7 @@ export interface SweeperConfig {
 export function startSweeper(
   store: Store,
   producer: Producer,
+  ledger: QueryLedger,
   emitter: QueryEmitter,
   logger: Logger,
   config: SweeperConfig,
@@ -29,7 +30,15 @@ export function startSweeper(
     try {
       const stale = await store.queries.findStaleOpen(new Date(Date.now() - config.graceMs), config.batch);
       const queue = producer.queue("query");
+      const missing: typeof stale = [];
       for (const query of stale) {
+        // Its outcome was decided but the process died before the record said so.
+        if (await store.queries.settle(query._id)) {
+          const settled = await store.queries.findById(query._id);
+          if (settled) await emitter.finished(settled);
+          logger.warn({ queryId: query._id }, "settled a query whose outcome was not recorded on it");
+          continue;
+        }
         const job = await queue.getJob(query._id);
         if (job) {
           // A job that failed without its query saying so (the final write was lost) would
@@ -44,6 +53,15 @@ export function startSweeper(
           }
           continue;
         }
+        missing.push(query);
+      }
+      // Back in their conversations' lines (Redis may have lost those too) before any job
+      // exists, so a later query of a conversation cannot overtake an earlier one.
+      for (const query of missing) {
+        await ledger.enter(query._id, query);
+        await ledger.reserve(query.userId, query._id, Number.MAX_SAFE_INTEGER);
+      }
+      for (const query of missing) {
         await producer.enqueue(
           "query",
           { queryId: query._id, conversationId: query.conversationId, userId: query.userId },

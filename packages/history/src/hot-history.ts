@@ -57,7 +57,9 @@ export function createHotHistory(redis: Redis | Cluster, messages: MessagesRepo,
       conversationId: string,
       beforeSeq: number,
       tokenCap?: number,
-    ): Promise<{ turns: Turn[]; source: "redis" | "mongo" }> {
+    ): Promise<{ turns: Turn[]; source: "redis" | "mongo" | "none" }> {
+      // A conversation's first query has nothing before it: no need to ask either store.
+      if (beforeSeq <= 0) return { turns: [], source: "none" };
       const k = key(conversationId);
       const [exists, raw] = await Promise.all([redis.exists(k), redis.zrangebyscore(k, "-inf", `(${beforeSeq}`)]);
       if (exists === 1) {

@@ -70,6 +70,12 @@ describe("the hot history", () => {
     expect(turns.map((t) => t.seq)).toEqual([2]);
   });
 
+  it("asks neither store for the turns before a conversation's first query", async () => {
+    const first = await history.load("conv_never_written", 0);
+    expect(first).toEqual({ turns: [], source: "none" });
+    expect(await redis.exists(key("conv_never_written"))).toBe(0);
+  });
+
   it("rebuilds a lost history from MongoDB", async () => {
     for (let seq = 0; seq < 4; seq++) await record("conv_c", seq);
     await redis.del(key("conv_c"));

@@ -30,8 +30,10 @@ export function createConversationsRepo(c: Collections) {
     },
 
     /** Scoped by owner: another user's id is indistinguishable from a missing one. */
-    findForUser(id: string, userId: string): Promise<ConversationDoc | null> {
-      return c.conversations.findOne({ _id: id, userId });
+    async findForUser(id: string, userId: string): Promise<ConversationDoc | null> {
+      // By _id alone, owner checked here: FerretDB serves only an _id-only filter from its index.
+      const doc = await c.conversations.findOne({ _id: id });
+      return doc?.userId === userId ? doc : null;
     },
 
     findById(id: string): Promise<ConversationDoc | null> {

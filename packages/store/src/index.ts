@@ -8,6 +8,7 @@ export type {
   IdempotencyDoc,
   MessageDoc,
   QueryDoc,
+  QueryOutcomeDoc,
   RefreshTokenDoc,
   UserDoc,
   WebhookEventDoc,

@@ -6,6 +6,7 @@ import type {
   IdempotencyDoc,
   MessageDoc,
   QueryDoc,
+  QueryOutcomeDoc,
   RefreshTokenDoc,
   UserDoc,
   WebhookEventDoc,
@@ -17,6 +18,7 @@ export interface Collections {
   conversations: Collection<ConversationDoc>;
   messages: Collection<MessageDoc>;
   queries: Collection<QueryDoc>;
+  outcomes: Collection<QueryOutcomeDoc>;
   idempotency: Collection<IdempotencyDoc>;
   webhookEvents: Collection<WebhookEventDoc>;
   deliveries: Collection<DeliveryDoc>;
@@ -47,6 +49,7 @@ export async function connectMongo(url: string, appName: string): Promise<Mongo>
     conversations: db.collection<ConversationDoc>("conversations"),
     messages: db.collection<MessageDoc>("messages"),
     queries: db.collection<QueryDoc>("queries"),
+    outcomes: db.collection<QueryOutcomeDoc>("query_outcomes"),
     idempotency: db.collection<IdempotencyDoc>("idempotency_keys"),
     webhookEvents: db.collection<WebhookEventDoc>("webhook_events"),
     deliveries: db.collection<DeliveryDoc>("deliveries"),
@@ -74,7 +77,6 @@ export async function ensureIndexes(c: Collections): Promise<void> {
     c.queries.createIndex({ userId: 1, _id: -1 }, { name: "user_queries" }),
     c.queries.createIndex({ conversationId: 1, seq: 1 }, { unique: true, name: "conversation_seq_unique" }),
     c.queries.createIndex({ status: 1, createdAt: 1 }, { name: "status_created" }),
-    c.queries.createIndex({ userId: 1, status: 1 }, { name: "user_status" }),
     c.refreshTokens.createIndex({ familyId: 1 }, { name: "family" }),
     c.idempotency.createIndex({ createdAt: 1 }, { name: "created" }),
     c.webhookEvents.createIndex({ queryId: 1 }, { name: "query_events" }),

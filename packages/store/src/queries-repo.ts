@@ -1,6 +1,6 @@
 import type { QueryErrorCode, QueryMetrics, QueryStatus } from "@llm-chat/contracts";
 import type { Filter } from "mongodb";
-import type { QueryDoc } from "./documents.js";
+import type { QueryDoc, QueryOutcomeDoc } from "./documents.js";
 import { newId } from "./ids.js";
 import { type Collections, isDuplicateKey } from "./mongo.js";
 
@@ -14,12 +14,63 @@ const emptyMetrics: QueryMetrics = {
   outputTokens: null,
 };
 const open: QueryStatus[] = ["queued", "running"];
+export const isOpenStatus = (status: QueryStatus) => open.includes(status);
 
+type Outcome = Omit<QueryOutcomeDoc, "_id">;
+
+/**
+ * Every read and write on the request and job paths addresses one document by its _id
+ * alone: FerretDB (the MongoDB-compatible server of tests and small installs) serves only
+ * that filter from an index and reads the whole collection for any other. Questions that
+ * would need another filter are answered by the query ledger in Redis (see @llm-chat/queue)
+ * or, for the one race that matters (who decides how a query ends), by the unique _id of
+ * its outcome document.
+ */
 export function createQueriesRepo(c: Collections) {
+  /** Copies a decided outcome onto the query document. Idempotent. */
+  async function applyOutcome(id: string, outcome: Outcome): Promise<void> {
+    const set: Partial<QueryDoc> = {
+      status: outcome.status,
+      output: outcome.output,
+      error: outcome.error,
+      finishedAt: outcome.finishedAt,
+    };
+    if (outcome.metrics) set.metrics = outcome.metrics;
+    await c.queries.updateOne({ _id: id }, { $set: set });
+  }
+
+  /**
+   * Decides how the query ends, unless that is already decided. The loser of a race copies
+   * the winner's outcome onto the query (it may have just overwritten it with `running`).
+   */
+  async function decide(id: string, outcome: Outcome): Promise<boolean> {
+    const current = await c.queries.findOne({ _id: id }, { projection: { status: 1 } });
+    if (!current || !isOpenStatus(current.status)) return false;
+    try {
+      await c.outcomes.insertOne({ _id: id, ...outcome });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      await settle(id);
+      return false;
+    }
+    await applyOutcome(id, outcome);
+    return true;
+  }
+
+  /** If the query's outcome was decided, makes its document say so. True when it was. */
+  async function settle(id: string): Promise<boolean> {
+    const decided = await c.outcomes.findOne({ _id: id });
+    if (!decided) return false;
+    const { _id, ...outcome } = decided;
+    await applyOutcome(_id, outcome);
+    return true;
+  }
+
   return {
-    build(input: NewQuery): QueryDoc {
+    /** A new query document; `_id` may be given when the caller reserved places under it first. */
+    build(input: NewQuery, id: string = newId("query")): QueryDoc {
       return {
-        _id: newId("query"),
+        _id: id,
         ...input,
         status: "queued",
         output: null,
@@ -32,39 +83,36 @@ export function createQueriesRepo(c: Collections) {
       };
     },
 
-    /**
-     * Inserts the query as the next of its conversation. The number comes from the unique
-     * (conversationId, seq) index rather than a counter: two submits racing for one number
-     * cannot both win, and the loser simply takes the next. (A findAndModify $inc counter
-     * loses updates under concurrency on FerretDB 1.x, so it cannot be trusted for this.)
-     */
-    async insertNext(input: Omit<NewQuery, "seq">): Promise<QueryDoc> {
-      for (let attempt = 0; attempt < 20; attempt++) {
-        const last = await c.queries.findOne(
-          { conversationId: input.conversationId },
-          { sort: { seq: -1 }, projection: { seq: 1 } },
-        );
-        const doc = this.build({ ...input, seq: last ? last.seq + 1 : 0 });
-        try {
-          await c.queries.insertOne(doc);
-          return doc;
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
-        }
-      }
-      throw new Error(`could not number a query in conversation ${input.conversationId}: too much contention`);
+    newId: () => newId("query"),
+
+    /** Inserts; a taken (conversationId, seq) throws a duplicate-key error (unique index). */
+    async insert(doc: QueryDoc): Promise<void> {
+      await c.queries.insertOne(doc);
+    },
+
+    /** The highest seq stored for the conversation, or −1. Reads many documents: not for every request. */
+    async lastSeq(conversationId: string): Promise<number> {
+      const last = await c.queries.findOne({ conversationId }, { sort: { seq: -1 }, projection: { seq: 1 } });
+      return last ? last.seq : -1;
     },
 
     async delete(id: string): Promise<void> {
       await c.queries.deleteOne({ _id: id });
     },
 
-    findForUser(id: string, userId: string): Promise<QueryDoc | null> {
-      return c.queries.findOne({ _id: id, userId });
+    /** Scoped by owner: another user's query is indistinguishable from a missing one. */
+    async findForUser(id: string, userId: string): Promise<QueryDoc | null> {
+      const doc = await c.queries.findOne({ _id: id });
+      return doc?.userId === userId ? doc : null;
     },
 
     findById(id: string): Promise<QueryDoc | null> {
       return c.queries.findOne({ _id: id });
+    },
+
+    async isOpen(id: string): Promise<boolean> {
+      const doc = await c.queries.findOne({ _id: id }, { projection: { status: 1 } });
+      return doc !== null && isOpenStatus(doc.status);
     },
 
     async listForUser(
@@ -80,27 +128,6 @@ export function createQueriesRepo(c: Collections) {
       return c.queries.find(where).sort({ _id: -1 }).limit(limit).toArray();
     },
 
-    /** The earliest still-open query before `seq` in the conversation: the one to wait for. */
-    findBlocker(conversationId: string, seq: number): Promise<QueryDoc | null> {
-      return c.queries.findOne(
-        { conversationId, seq: { $lt: seq }, status: { $in: open } },
-        { sort: { seq: 1 }, projection: { _id: 1, seq: 1, status: 1 } },
-      );
-    },
-
-    /** The next open query after `seq`: the one to wake when this one ends. */
-    findNextOpen(conversationId: string, seq: number): Promise<QueryDoc | null> {
-      return c.queries.findOne(
-        { conversationId, seq: { $gt: seq }, status: { $in: open } },
-        { sort: { seq: 1 }, projection: { _id: 1, seq: 1 } },
-      );
-    },
-
-    /** Queued and running queries of a user, counted up to `cap` (enough to enforce it). */
-    countOpenForUser(userId: string, cap: number): Promise<number> {
-      return c.queries.countDocuments({ userId, status: { $in: open } }, { limit: cap });
-    },
-
     async listIds(conversationId: string): Promise<string[]> {
       const docs = await c.queries.find({ conversationId }, { projection: { _id: 1 } }).toArray();
       return docs.map((d) => d._id);
@@ -113,49 +140,43 @@ export function createQueriesRepo(c: Collections) {
         .then((docs) => docs.map((d) => d._id));
     },
 
-    /** Claims the query for an attempt. Null when it is already finished (a late or duplicate job). */
+    /**
+     * Claims the query for an attempt. Null when it is already finished (a late or duplicate
+     * job). Only the job's holder calls this (BullMQ's lock), so read-then-write by _id is
+     * safe against other workers; a cancel landing in between is caught by settling after.
+     */
     async markRunning(id: string, now: Date): Promise<QueryDoc | null> {
-      const doc = await c.queries.findOneAndUpdate(
-        { _id: id, status: { $in: open } },
-        { $set: { status: "running" }, $inc: { attempts: 1 } },
-        { returnDocument: "after" },
-      );
-      if (doc && doc.startedAt === null) {
-        // queueMs measures the wait before the first attempt, so later attempts keep it.
-        await c.queries.updateOne({ _id: id, startedAt: null }, { $set: { startedAt: now } });
-        doc.startedAt = now;
-      }
-      return doc;
+      const doc = await c.queries.findOne({ _id: id });
+      if (!doc || !isOpenStatus(doc.status)) return null;
+      // queueMs measures the wait before the first attempt, so later attempts keep it.
+      const startedAt = doc.startedAt ?? now;
+      await c.queries.updateOne({ _id: id }, { $set: { status: "running", startedAt }, $inc: { attempts: 1 } });
+      if (await settle(id)) return null;
+      return { ...doc, status: "running", startedAt, attempts: doc.attempts + 1 };
     },
 
     /** A running query handed back to the queue (worker shutting down) is waiting again. */
     async markQueued(id: string): Promise<void> {
-      await c.queries.updateOne({ _id: id, status: "running" }, { $set: { status: "queued" } });
+      const doc = await c.queries.findOne({ _id: id }, { projection: { status: 1 } });
+      if (doc?.status !== "running") return;
+      await c.queries.updateOne({ _id: id }, { $set: { status: "queued" } });
+      await settle(id);
     },
 
-    async markSucceeded(id: string, output: string, metrics: QueryMetrics, finishedAt: Date): Promise<boolean> {
-      const result = await c.queries.updateOne(
-        { _id: id, status: { $in: open } },
-        { $set: { status: "succeeded", output, metrics, finishedAt, error: null } },
-      );
-      return result.modifiedCount === 1;
+    markSucceeded(id: string, output: string, metrics: QueryMetrics, finishedAt: Date): Promise<boolean> {
+      return decide(id, { status: "succeeded", output, metrics, error: null, finishedAt });
     },
 
-    async markCanceled(id: string, finishedAt: Date): Promise<boolean> {
-      const result = await c.queries.updateOne(
-        { _id: id, status: { $in: open } },
-        { $set: { status: "canceled", finishedAt } },
-      );
-      return result.modifiedCount === 1;
+    markCanceled(id: string, finishedAt: Date): Promise<boolean> {
+      return decide(id, { status: "canceled", output: null, metrics: null, error: null, finishedAt });
     },
 
-    async markFailed(id: string, code: QueryErrorCode, message: string, finishedAt: Date): Promise<boolean> {
-      const result = await c.queries.updateOne(
-        { _id: id, status: { $in: open } },
-        { $set: { status: "failed", error: { code, message }, finishedAt } },
-      );
-      return result.modifiedCount === 1;
+    markFailed(id: string, code: QueryErrorCode, message: string, finishedAt: Date): Promise<boolean> {
+      return decide(id, { status: "failed", output: null, metrics: null, error: { code, message }, finishedAt });
     },
+
+    /** Makes an open query's document agree with its decided outcome, if it has one (repair after a crash). */
+    settle,
 
     /** Open and created before `olderThan`: candidates for the sweeper to re-enqueue if Redis lost their job. */
     findStaleOpen(olderThan: Date, limit: number): Promise<QueryDoc[]> {
@@ -167,7 +188,9 @@ export function createQueriesRepo(c: Collections) {
     },
 
     async deleteForConversation(conversationId: string): Promise<void> {
+      const ids = await this.listIds(conversationId);
       await c.queries.deleteMany({ conversationId });
+      if (ids.length > 0) await c.outcomes.deleteMany({ _id: { $in: ids } });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { ApiKeyDoc, UserDoc } from "./documents.js";
 import { newId } from "./ids.js";
 import { type Collections, isDuplicateKey } from "./mongo.js";
@@ -11,6 +11,19 @@ export class EmailTakenError extends Error {
 
 const KEY_PREFIX = "llmc_";
 const PREFIX_SHOWN = KEY_PREFIX.length + 6;
+/**
+ * A key reads `llmc_<key id without "key_">_<40 random characters>`. The id part lets the
+ * server fetch the key's document by _id (one indexed read on any MongoDB-compatible
+ * server) and then compare hashes; the random part is the secret. Keys of the older
+ * `llmc_<random>` form are still found by their hash.
+ */
+const KEY_FORMAT = /^llmc_([0-9A-HJKMNP-TV-Z]{26})_[A-Za-z0-9_-]{40}$/;
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, "hex");
+  const y = Buffer.from(b, "hex");
+  return x.length === y.length && timingSafeEqual(x, y);
+}
 
 /** 32 random bytes in the Standard Webhooks format that receivers' libraries accept. */
 function newWebhookSecret(): string {
@@ -48,9 +61,10 @@ export function createUsersRepo(c: Collections) {
     },
 
     async createApiKey(userId: string, name: string): Promise<NewApiKey> {
-      const secret = KEY_PREFIX + randomBytes(30).toString("base64url");
+      const id = newId("apiKey");
+      const secret = `${KEY_PREFIX}${id.slice(4)}_${randomBytes(30).toString("base64url")}`;
       const doc: ApiKeyDoc = {
-        _id: newId("apiKey"),
+        _id: id,
         userId,
         name,
         prefix: secret.slice(0, PREFIX_SHOWN),
@@ -93,7 +107,11 @@ export function createUsersRepo(c: Collections) {
     /** Resolves a presented secret to its live key, or null. */
     async findKeyBySecret(secret: string): Promise<ApiKeyDoc | null> {
       if (!secret.startsWith(KEY_PREFIX)) return null;
-      return c.apiKeys.findOne({ hash: hashApiKey(secret), revokedAt: null });
+      const hash = hashApiKey(secret);
+      const idPart = KEY_FORMAT.exec(secret)?.[1];
+      if (idPart === undefined) return c.apiKeys.findOne({ hash, revokedAt: null });
+      const doc = await c.apiKeys.findOne({ _id: `key_${idPart}` });
+      return doc && doc.revokedAt === null && sameHash(doc.hash, hash) ? doc : null;
     },
 
     /** The user's webhook signing secret, created on first use. */

@@ -55,14 +55,16 @@ describe("the messages repository", () => {
   });
 
   it("claims a query for one attempt at a time and never reopens a finished one", async () => {
-    const query = await store.queries.insertNext({
+    const query = store.queries.build({
       userId: "usr_x",
       conversationId: "conv_3",
+      seq: 0,
       model: "llama2",
       prompt: "p",
       params: {},
       webhook: null,
     });
+    await store.queries.insert(query);
     const first = await store.queries.markRunning(query._id, new Date());
     expect(first?.attempts).toBe(1);
     expect(first?.status).toBe("running");
@@ -76,18 +78,80 @@ describe("the messages repository", () => {
     expect((await store.queries.findById(query._id))?.status).toBe("succeeded");
   });
 
-  it("numbers a conversation's queries 0, 1, 2… even when they are submitted at the same time", async () => {
-    const input = {
+  it("refuses a second query with a number its conversation already used", async () => {
+    const build = () =>
+      store.queries.build({
+        userId: "usr_x",
+        conversationId: "conv_4",
+        seq: 0,
+        model: "llama2",
+        prompt: "p",
+        params: {},
+        webhook: null,
+      });
+    await store.queries.insert(build());
+    await expect(store.queries.insert(build())).rejects.toMatchObject({ code: 11000 });
+    expect(await store.queries.lastSeq("conv_4")).toBe(0);
+    expect(await store.queries.lastSeq("conv_none")).toBe(-1);
+  });
+
+  it("lets exactly one of a finishing worker and a cancelling client decide how a query ends", async () => {
+    for (let round = 0; round < 5; round++) {
+      const query = store.queries.build({
+        userId: "usr_x",
+        conversationId: `conv_race${round}`,
+        seq: 0,
+        model: "llama2",
+        prompt: "p",
+        params: {},
+        webhook: null,
+      });
+      await store.queries.insert(query);
+      await store.queries.markRunning(query._id, new Date());
+      const metrics = { queueMs: 1, modelMs: 2, totalMs: 3, inputTokens: null, outputTokens: null };
+      const [succeeded, canceled] = await Promise.all([
+        store.queries.markSucceeded(query._id, "out", metrics, new Date()),
+        store.queries.markCanceled(query._id, new Date()),
+      ]);
+      expect([succeeded, canceled].filter(Boolean)).toHaveLength(1);
+      const stored = await store.queries.findById(query._id);
+      expect(stored?.status).toBe(succeeded ? "succeeded" : "canceled");
+      expect(stored?.output).toBe(succeeded ? "out" : null);
+    }
+  });
+
+  it("puts a canceled query back to canceled when a late claim overwrote it with running", async () => {
+    const query = store.queries.build({
       userId: "usr_x",
-      conversationId: "conv_4",
+      conversationId: "conv_late",
+      seq: 0,
       model: "llama2",
       prompt: "p",
       params: {},
       webhook: null,
-    };
-    const docs = await Promise.all([1, 2, 3, 4, 5].map(() => store.queries.insertNext(input)));
-    expect(docs.map((d) => d.seq).sort()).toEqual([0, 1, 2, 3, 4]);
-    const stored = await store.mongo.collections.queries.find({ conversationId: "conv_4" }).toArray();
-    expect(stored.map((d) => d.seq).sort()).toEqual([0, 1, 2, 3, 4]);
+    });
+    await store.queries.insert(query);
+    expect(await store.queries.markCanceled(query._id, new Date())).toBe(true);
+    // The worker read the query while it was still queued and writes `running` after the cancel.
+    await store.mongo.collections.queries.updateOne({ _id: query._id }, { $set: { status: "running" } });
+    expect(await store.queries.isOpen(query._id)).toBe(true);
+    expect(await store.queries.settle(query._id)).toBe(true);
+    expect((await store.queries.findById(query._id))?.status).toBe("canceled");
+    expect(await store.queries.markRunning(query._id, new Date())).toBeNull();
+  });
+
+  it("finds a query for its owner only", async () => {
+    const query = store.queries.build({
+      userId: "usr_owner",
+      conversationId: "conv_owned",
+      seq: 0,
+      model: "llama2",
+      prompt: "p",
+      params: {},
+      webhook: null,
+    });
+    await store.queries.insert(query);
+    expect((await store.queries.findForUser(query._id, "usr_owner"))?._id).toBe(query._id);
+    expect(await store.queries.findForUser(query._id, "usr_other")).toBeNull();
   });
 });

@@ -51,7 +51,7 @@ export function conversationRoutes(deps: AppDeps): Router {
     const id = parseId(req, "id", conversationIdSchema, "conversation");
     const doc = await conversations.findForUser(id, userId);
     if (!doc) throw notFound("conversation");
-    await deleteConversation(deps, doc._id);
+    await deleteConversation(deps, doc._id, doc.userId);
     res.status(204).end();
   });
 

@@ -1,0 +1,131 @@
+import type { RedisClient } from "./connection.js";
+
+/**
+ * Redis-side bookkeeping of open queries, so the request path never asks MongoDB a question
+ * other than "the document with this _id" (FerretDB answers every other filter by reading
+ * the whole collection, and even MongoDB pays an index walk per question):
+ *
+ * - per user, the set of open query ids, which enforces MAX_OPEN_QUERIES_PER_USER;
+ * - per conversation, the next sequence number to hand out;
+ * - per conversation, the open queries ordered by sequence number (who runs next).
+ *
+ * MongoDB stays the source of truth. Every entry here is a hint that callers check against
+ * the query's own document before acting on it, and missing entries (Redis flushed, keys
+ * expired) are rebuilt from MongoDB: the sequence counter from the conversation's queries,
+ * the open sets by the sweeper as it re-enqueues.
+ */
+export interface QueryLedgerConfig {
+  keyPrefix: string;
+  /** Idle conversations' counters and sets expire after this (default 7 days); they are rebuilt on next use. */
+  ttlSeconds?: number;
+}
+
+export interface LedgerPlace {
+  conversationId: string;
+  seq: number;
+}
+
+// Adds only below the cap; one script so two submits cannot both take the last place.
+const RESERVE = `
+if redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 1 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1`;
+
+// INCR only a counter that exists: a missing one must be rebuilt from MongoDB first, or
+// numbering would restart at 0 and collide with the conversation's earlier queries.
+const NEXT_SEQ = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local n = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return n`;
+
+// Raises the counter to at least ARGV[1] (never lowers it: another submit may be ahead).
+const RAISE_SEQ = `
+local cur = redis.call('GET', KEYS[1])
+if not cur or tonumber(cur) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+export function createQueryLedger(redis: RedisClient, config: QueryLedgerConfig) {
+  const userKey = (userId: string) => `${config.keyPrefix}:ledger:open:${userId}`;
+  const seqKey = (conversationId: string) => `${config.keyPrefix}:ledger:seq:${conversationId}`;
+  const orderKey = (conversationId: string) => `${config.keyPrefix}:ledger:order:${conversationId}`;
+  const ttlSeconds = config.ttlSeconds ?? 7 * 24 * 3600;
+  const ttl = String(ttlSeconds);
+
+  return {
+    /** Takes one of the user's open-query places for `queryId`; false when all `cap` are taken. */
+    async reserve(userId: string, queryId: string, cap: number): Promise<boolean> {
+      const taken = await redis.eval(RESERVE, 1, userKey(userId), cap, queryId, Date.now(), ttl);
+      return taken === 1;
+    },
+
+    /** The ids holding the user's places, oldest first. */
+    openOf(userId: string): Promise<string[]> {
+      return redis.zrange(userKey(userId), 0, -1);
+    },
+
+    /** Frees the user's place and the conversation's slot of a query that is no longer open. */
+    async release(userId: string, queryId: string, conversationId?: string): Promise<void> {
+      await Promise.all([
+        redis.zrem(userKey(userId), queryId),
+        conversationId ? redis.zrem(orderKey(conversationId), queryId) : Promise.resolve(0),
+      ]);
+    },
+
+    /** Starts a new conversation's numbering: its first query is 0. */
+    async startConversation(conversationId: string): Promise<number> {
+      await redis.set(seqKey(conversationId), 0, "EX", ttlSeconds);
+      return 0;
+    },
+
+    /**
+     * The next sequence number of the conversation. `lastInStore` gives the highest one
+     * MongoDB holds (or −1); it is asked only when Redis has no counter for the conversation.
+     */
+    async nextSeq(conversationId: string, lastInStore: () => Promise<number>): Promise<number> {
+      const key = seqKey(conversationId);
+      const n = Number(await redis.eval(NEXT_SEQ, 1, key, ttl));
+      if (n >= 0) return n;
+      await this.raiseSeq(conversationId, await lastInStore());
+      return Number(await redis.eval(NEXT_SEQ, 1, key, ttl));
+    },
+
+    /** After a number turned out to be taken in MongoDB: skip the counter past `last`. */
+    async raiseSeq(conversationId: string, last: number): Promise<void> {
+      await redis.eval(RAISE_SEQ, 1, seqKey(conversationId), last, ttl);
+    },
+
+    /** Places an accepted query in its conversation's line. */
+    async enter(queryId: string, place: LedgerPlace): Promise<void> {
+      const key = orderKey(place.conversationId);
+      await redis.zadd(key, place.seq, queryId);
+      await redis.expire(key, ttlSeconds);
+    },
+
+    /** The earliest query in line before `place`, if any. */
+    async firstBefore(place: LedgerPlace): Promise<string | null> {
+      const [id] = await redis.zrangebyscore(orderKey(place.conversationId), "-inf", `(${place.seq}`, "LIMIT", 0, 1);
+      return id ?? null;
+    },
+
+    /** The earliest query in line after `place`, if any. */
+    async firstAfter(place: LedgerPlace): Promise<string | null> {
+      const [id] = await redis.zrangebyscore(orderKey(place.conversationId), `(${place.seq}`, "+inf", "LIMIT", 0, 1);
+      return id ?? null;
+    },
+
+    /** Removes a stale entry from the line (its query turned out to be finished or gone). */
+    async leave(queryId: string, conversationId: string): Promise<void> {
+      await redis.zrem(orderKey(conversationId), queryId);
+    },
+
+    async dropConversation(conversationId: string): Promise<void> {
+      await Promise.all([redis.del(seqKey(conversationId)), redis.del(orderKey(conversationId))]);
+    },
+  };
+}
+
+export type QueryLedger = ReturnType<typeof createQueryLedger>;

@@ -1,0 +1,43 @@
+import { type Isolation, isolate } from "@llm-chat/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashApiKey, openStore, type Store } from "../src/index.js";
+
+describe("API keys", () => {
+  let isolation: Isolation;
+  let store: Store;
+
+  beforeAll(async () => {
+    isolation = isolate();
+    store = await openStore(isolation.mongoUrl, "store-test");
+  });
+  afterAll(async () => {
+    await store.close();
+    await isolation.cleanup();
+  });
+
+  it("carry their key id, so a presented key is found by _id and then checked by hash", async () => {
+    const { doc, secret } = await store.users.createApiKey("usr_k", "ci");
+    expect(secret).toMatch(new RegExp(`^llmc_${doc._id.slice(4)}_[A-Za-z0-9_-]{40}$`));
+    expect((await store.users.findKeyBySecret(secret))?._id).toBe(doc._id);
+    const last = secret.at(-1) === "A" ? "B" : "A";
+    expect(await store.users.findKeyBySecret(secret.slice(0, -1) + last)).toBeNull();
+    expect(await store.users.revokeApiKey(doc._id, "usr_k")).toBe(true);
+    expect(await store.users.findKeyBySecret(secret)).toBeNull();
+  });
+
+  it("still accept keys of the older form without an id", async () => {
+    const secret = "llmc_legacyrandompartthatcarriesnoidatall123";
+    await store.mongo.collections.apiKeys.insertOne({
+      _id: "key_01LEGACY0000000000000000000",
+      userId: "usr_k",
+      name: "old",
+      prefix: secret.slice(0, 11),
+      hash: hashApiKey(secret),
+      createdAt: new Date(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    expect((await store.users.findKeyBySecret(secret))?.userId).toBe("usr_k");
+    expect(await store.users.findKeyBySecret("llmc_legacyrandompartthatcarriesnoidatall124")).toBeNull();
+  });
+});
