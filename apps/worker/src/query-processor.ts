@@ -159,6 +159,10 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     if (marked) {
       await deps.emitter.finished({ ...query, status: "succeeded", output: kept.content, metrics, finishedAt });
     } else {
+      const now = await store.queries.findById(query._id);
+      // Another attempt of this query finished it first (this one held a lock that lapsed):
+      // the messages are that attempt's too (same ids), so they stay.
+      if (now?.status === "succeeded") return { outcome: "skipped" };
       // Canceled or deleted while the model ran: its turn must not stay in the conversation.
       await store.messages.deleteForQuery(query._id);
       await history.remove(query.conversationId, query.seq);
