@@ -24,7 +24,9 @@ export function isolate(label: string): Isolation {
   return {
     dbName,
     queuePrefix,
-    mongoUrl: `${mongoBase}/${dbName}`,
+    // FerretDB on SQLite takes one writer at a time and makes the others sleep and retry: a
+    // small pool queues them in the driver instead (docs/decisions.md, "Performance").
+    mongoUrl: `${mongoBase}/${dbName}?maxPoolSize=8`,
     async cleanup() {
       const client = new MongoClient(mongoBase, { serverSelectionTimeoutMS: 5000 });
       try {

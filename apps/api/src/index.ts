@@ -34,7 +34,10 @@ try {
   process.stderr.write(`api: ${error instanceof Error ? error.message : error}\n`);
   process.exit(1);
 }
-const store = await openStore(env.MONGO_URL, "llm-chat-api");
+const store = await openStore(env.MONGO_URL, "llm-chat-api", {
+  slowCommandMs: env.MONGO_SLOW_COMMAND_MS,
+  onSlowCommand: (slow) => logger.warn(slow, "slow MongoDB command"),
+});
 const redis = createRedis(env.REDIS_URL, "producer");
 redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
 const producer = createProducer(redis, env.QUEUE_PREFIX, {

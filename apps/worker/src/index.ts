@@ -49,7 +49,10 @@ try {
   process.stderr.write(`worker: ${error instanceof Error ? error.message : error}\n`);
   process.exit(1);
 }
-const store = await openStore(env.MONGO_URL, "llm-chat-worker");
+const store = await openStore(env.MONGO_URL, "llm-chat-worker", {
+  slowCommandMs: env.MONGO_SLOW_COMMAND_MS,
+  onSlowCommand: (slow) => logger.warn(slow, "slow MongoDB command"),
+});
 const redis = createRedis(env.REDIS_URL, "worker");
 redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
 const queueRedis = createRedis(env.REDIS_URL, "worker");

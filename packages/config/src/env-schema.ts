@@ -58,6 +58,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// or mongodb+srv:// URL")
     .default("mongodb://127.0.0.1:27017/llm-chat"),
+  MONGO_SLOW_COMMAND_MS: positiveInt.default(250),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_:{}-]+$/, "letters, digits, _ - : { } only")

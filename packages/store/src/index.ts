@@ -16,7 +16,15 @@ export type {
 export { type Claim, IDEMPOTENCY_WINDOW_MS, type IdempotencyRepo } from "./idempotency-repo.js";
 export { newId } from "./ids.js";
 export { type Answer, type MessagesRepo, messageId, type Turn } from "./messages-repo.js";
-export { type Collections, connectMongo, ensureIndexes, isDuplicateKey, type Mongo } from "./mongo.js";
+export {
+  type Collections,
+  connectMongo,
+  ensureIndexes,
+  isDuplicateKey,
+  type Mongo,
+  type MongoOptions,
+  type SlowCommand,
+} from "./mongo.js";
 export type { NewQuery, QueriesRepo } from "./queries-repo.js";
 export type { Rotation, SessionsRepo } from "./sessions-repo.js";
 export { openStore, type Store } from "./store.js";

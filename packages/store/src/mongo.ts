@@ -33,14 +33,31 @@ export interface Mongo {
   close(): Promise<void>;
 }
 
-export async function connectMongo(url: string, appName: string): Promise<Mongo> {
+export interface SlowCommand {
+  command: string;
+  collection: string | null;
+  /** Top-level field names of the filter (values are never read: they may be secrets). */
+  filterFields: string[];
+  ms: number;
+}
+
+export interface MongoOptions {
+  slowCommandMs?: number;
+  onSlowCommand?: (slow: SlowCommand) => void;
+}
+
+export async function connectMongo(url: string, appName: string, options: MongoOptions = {}): Promise<Mongo> {
+  const watchSlow = options.onSlowCommand !== undefined && options.slowCommandMs !== undefined;
   const client = new MongoClient(url, {
     appName,
+    monitorCommands: watchSlow,
     // Fail requests fast while the server is away instead of queueing them for 30 s.
     serverSelectionTimeoutMS: 5000,
     connectTimeoutMS: 5000,
-    maxPoolSize: 50,
+    // A pool size in MONGO_URL wins (FerretDB on SQLite wants a small one: see docs/decisions.md).
+    ...(/[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: 50 }),
   });
+  if (watchSlow) watchSlowCommands(client, options.slowCommandMs ?? 0, options.onSlowCommand ?? (() => undefined));
   await client.connect();
   const db = client.db();
   const collections: Collections = {
@@ -64,6 +81,33 @@ export async function connectMongo(url: string, appName: string): Promise<Mongo>
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * Reports commands slower than `thresholdMs`: on FerretDB a filter other than `{_id}` reads
+ * the whole collection, and this is how such a read shows itself in production logs.
+ */
+function watchSlowCommands(client: MongoClient, thresholdMs: number, report: (slow: SlowCommand) => void): void {
+  const started = new Map<number, { command: string; collection: string | null; filterFields: string[] }>();
+  client.on("commandStarted", (event) => {
+    const body = event.command as Record<string, unknown>;
+    const target = body[event.commandName];
+    const filter = (body.filter ?? body.query ?? (Array.isArray(body.updates) ? body.updates[0]?.q : undefined)) as
+      | Record<string, unknown>
+      | undefined;
+    started.set(event.requestId, {
+      command: event.commandName,
+      collection: typeof target === "string" ? target : null,
+      filterFields: filter && typeof filter === "object" ? Object.keys(filter) : [],
+    });
+  });
+  const finish = (event: { requestId: number; duration: number }) => {
+    const info = started.get(event.requestId);
+    started.delete(event.requestId);
+    if (info && event.duration >= thresholdMs) report({ ...info, ms: Math.round(event.duration) });
+  };
+  client.on("commandSucceeded", finish);
+  client.on("commandFailed", finish);
 }
 
 /** Idempotent: safe to run at every start of every process. */

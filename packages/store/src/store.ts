@@ -1,7 +1,7 @@
 import { createConversationsRepo } from "./conversations-repo.js";
 import { createIdempotencyRepo } from "./idempotency-repo.js";
 import { createMessagesRepo } from "./messages-repo.js";
-import { connectMongo, ensureIndexes, type Mongo } from "./mongo.js";
+import { connectMongo, ensureIndexes, type Mongo, type MongoOptions } from "./mongo.js";
 import { createQueriesRepo } from "./queries-repo.js";
 import { createSessionsRepo } from "./sessions-repo.js";
 import { createUsersRepo } from "./users-repo.js";
@@ -19,8 +19,8 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export async function openStore(url: string, appName: string): Promise<Store> {
-  const mongo = await connectMongo(url, appName);
+export async function openStore(url: string, appName: string, options: MongoOptions = {}): Promise<Store> {
+  const mongo = await connectMongo(url, appName, options);
   await ensureIndexes(mongo.collections);
   const c = mongo.collections;
   return {
