@@ -27,9 +27,31 @@ function services(action: "start" | "stop"): { ok: boolean; output: string } {
  * alone by services.sh): the figures are then not from a quiet server of the bench's own.
  */
 export function startServices(): { shared: boolean } {
+  removeLeftoverDatabases();
   const { ok, output } = services("start");
   if (!ok) throw new Error("scripts/services.sh start failed (see above)");
   return { shared: /already listening/.test(output) };
+}
+
+/**
+ * A bench database written to after its drop (a process still finishing) can be left as a
+ * bare SQLite file without FerretDB's metadata, and FerretDB then refuses to start. With
+ * the server down, the bench's own data directory holds nothing but bench databases: clear them.
+ */
+function removeLeftoverDatabases(): void {
+  if (spawnSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${MONGO_PORT}`]).status === 0) return; // running: keep
+  const dir = `${root}.data/ferretdb-${MONGO_PORT}`;
+  let removed = 0;
+  try {
+    for (const name of readdirSync(dir)) {
+      if (!/^llmchat_bench_\w+\.sqlite(-wal|-shm)?$/.test(name)) continue;
+      rmSync(`${dir}/${name}`);
+      removed++;
+    }
+  } catch {
+    // no data directory yet
+  }
+  if (removed > 0) log(`services: removed ${removed} file(s) of bench databases an earlier run left behind`);
 }
 
 export function stopServices(): void {
