@@ -17,6 +17,8 @@ export function faultSystem(options: SystemOptions = {}): Promise<System> {
       SWEEPER_INTERVAL_MS: "1000",
       SWEEPER_GRACE_MS: "1500",
       SUMMARY_ENABLED: "false",
+      // The scenarios hold hundreds of one user's queries in flight at once; the cap is tested elsewhere.
+      MAX_OPEN_QUERIES_PER_USER: "1000",
       ...options.env,
     },
   });
