@@ -112,7 +112,7 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     }
     if (await order.blocker(current)) throw new WaitTurn();
 
-    const query = await store.queries.markRunning(queryId, new Date());
+    const query = await store.queries.markRunning(queryId, new Date(), current);
     if (!query) return { outcome: "skipped" };
     await deps.emitter.started(query);
 
@@ -126,7 +126,8 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     const promptTokens = model ? countTokens(model.tokenizer, neutraliseMarkers(query.prompt)) : 0;
     // An earlier attempt may have recorded the answer and died before marking the query:
     // reuse it rather than asking the model again and recording a second answer.
-    const recorded = await store.messages.findAnswer(query._id);
+    // (A first attempt cannot have one: every attempt counts itself in markRunning.)
+    const recorded = query.attempts > 1 ? await store.messages.findAnswer(query._id) : null;
     let answer: ModelAnswer;
     try {
       answer = recorded

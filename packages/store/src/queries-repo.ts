@@ -28,7 +28,7 @@ type Outcome = Omit<QueryOutcomeDoc, "_id">;
  */
 export function createQueriesRepo(c: Collections) {
   /** Copies a decided outcome onto the query document. Idempotent. */
-  async function applyOutcome(id: string, outcome: Outcome): Promise<void> {
+  function outcomeFields(outcome: Outcome): Partial<QueryDoc> {
     const set: Partial<QueryDoc> = {
       status: outcome.status,
       output: outcome.output,
@@ -36,7 +36,11 @@ export function createQueriesRepo(c: Collections) {
       finishedAt: outcome.finishedAt,
     };
     if (outcome.metrics) set.metrics = outcome.metrics;
-    await c.queries.updateOne({ _id: id }, { $set: set });
+    return set;
+  }
+
+  async function applyOutcome(id: string, outcome: Outcome): Promise<void> {
+    await c.queries.updateOne({ _id: id }, { $set: outcomeFields(outcome) });
   }
 
   /**
@@ -44,8 +48,8 @@ export function createQueriesRepo(c: Collections) {
    * the winner's outcome onto the query (it may have just overwritten it with `running`).
    */
   async function decide(id: string, outcome: Outcome): Promise<boolean> {
-    const current = await c.queries.findOne({ _id: id }, { projection: { status: 1 } });
-    if (!current || !isOpenStatus(current.status)) return false;
+    // No read first: every query that ended has its outcome document, so the insert alone
+    // tells whether this one is still open.
     try {
       await c.outcomes.insertOne({ _id: id, ...outcome });
     } catch (error) {
@@ -53,7 +57,12 @@ export function createQueriesRepo(c: Collections) {
       await settle(id);
       return false;
     }
-    await applyOutcome(id, outcome);
+    const applied = await c.queries.updateOne({ _id: id }, { $set: outcomeFields(outcome) });
+    if (applied.matchedCount === 0) {
+      // The query is gone (its conversation was deleted meanwhile): nothing was decided.
+      await c.outcomes.deleteOne({ _id: id });
+      return false;
+    }
     return true;
   }
 
@@ -145,8 +154,9 @@ export function createQueriesRepo(c: Collections) {
      * job). Only the job's holder calls this (BullMQ's lock), so read-then-write by _id is
      * safe against other workers; a cancel landing in between is caught by settling after.
      */
-    async markRunning(id: string, now: Date): Promise<QueryDoc | null> {
-      const doc = await c.queries.findOne({ _id: id });
+    async markRunning(id: string, now: Date, read?: QueryDoc): Promise<QueryDoc | null> {
+      // `read`: the document as the caller just read it, to save reading it again.
+      const doc = read ?? (await c.queries.findOne({ _id: id }));
       if (!doc || !isOpenStatus(doc.status)) return null;
       // queueMs measures the wait before the first attempt, so later attempts keep it.
       const startedAt = doc.startedAt ?? now;

@@ -140,6 +140,22 @@ describe("the messages repository", () => {
     expect(await store.queries.markRunning(query._id, new Date())).toBeNull();
   });
 
+  it("decides nothing for a query that was deleted, and leaves no outcome behind", async () => {
+    const query = store.queries.build({
+      userId: "usr_x",
+      conversationId: "conv_gone",
+      seq: 0,
+      model: "llama2",
+      prompt: "p",
+      params: {},
+      webhook: null,
+    });
+    await store.queries.insert(query);
+    await store.queries.deleteForConversation("conv_gone");
+    expect(await store.queries.markFailed(query._id, "internal", "late", new Date())).toBe(false);
+    expect(await store.mongo.collections.outcomes.findOne({ _id: query._id })).toBeNull();
+  });
+
   it("finds a query for its owner only", async () => {
     const query = store.queries.build({
       userId: "usr_owner",
