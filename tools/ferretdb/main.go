@@ -25,6 +25,9 @@ func main() {
 	// process crash loses nothing; a power cut may lose the last commits, much as MongoDB's
 	// default write concern (journal flushed every 100 ms) may. FULL syncs every commit.
 	syncMode := flag.String("sync", "normal", "SQLite synchronous mode: normal or full")
+	// _txlock=immediate: a write transaction takes SQLite's write lock when it begins and
+	// waits for it in the busy handler. Deferred ones that read first could fail at once
+	// with "database is locked" when another writer got in between (seen as 503s under load).
 	flag.Parse()
 
 	host, _, err := net.SplitHostPort(*listen)
@@ -57,7 +60,7 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(" + *syncMode + ")",
+		SQLiteURL: "file:" + dir + "/?_txlock=immediate&_pragma=synchronous(" + *syncMode + ")",
 	})
 	if err != nil {
 		fail("cannot start FerretDB: %v", err)
