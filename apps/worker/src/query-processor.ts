@@ -185,7 +185,9 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
       throw new UnrecoverableError("invalid job payload");
     }
     const data = parsed.data;
-    const log = logger.child({ queryId: data.queryId, jobId: job.id, attempt: job.attemptsMade + 1 });
+    // queryId and jobId come from the log context (logContext.run above); binding them here too
+    // would write each twice into every line.
+    const log = logger.child({ attempt: job.attemptsMade + 1 });
     const backToQueue = async (delayMs: number) => {
       if (!token) throw new Error("job token missing");
       await job.moveToDelayed(Date.now() + delayMs, token);
