@@ -28,6 +28,10 @@ if [ -z "${JWT_SECRET:-}" ]; then
   export JWT_SECRET
 fi
 
+# The local server is FerretDB on SQLite: a small driver pool queues writers in the driver
+# instead of in SQLite's busy handler (see .env.example). A MONGO_URL you set is kept as is.
+export MONGO_URL="${MONGO_URL:-mongodb://127.0.0.1:${MONGO_PORT:-27017}/llm-chat?maxPoolSize=8}"
+
 pids=()
 cleanup() {
   trap - EXIT INT TERM
