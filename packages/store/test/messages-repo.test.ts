@@ -15,16 +15,20 @@ describe("the messages repository", () => {
     await isolation.cleanup();
   });
 
-  it("records an exchange once, and a retry with a different answer keeps the first", async () => {
-    const query = store.queries.build({
-      userId: "usr_x",
-      conversationId: "conv_1",
-      seq: 0,
+  /** A new query document (not stored); the fields a test cares about can be set. */
+  const queryIn = (conversationId: string, fields: { seq?: number; prompt?: string; userId?: string } = {}) =>
+    store.queries.build({
+      userId: fields.userId ?? "usr_x",
+      conversationId,
+      seq: fields.seq ?? 0,
       model: "llama2",
-      prompt: "hi",
+      prompt: fields.prompt ?? "p",
       params: {},
       webhook: null,
     });
+
+  it("records an exchange once, and a retry with a different answer keeps the first", async () => {
+    const query = queryIn("conv_1", { prompt: "hi" });
     const first = { content: "first answer", tokens: 2 };
     expect(await store.messages.recordExchange(query, 1, first)).toEqual(first);
     expect(await store.messages.recordExchange(query, 1, { content: "second answer", tokens: 2 })).toEqual(first);
@@ -36,16 +40,7 @@ describe("the messages repository", () => {
   });
 
   it("reads messages back in submit order, whatever order they were written in", async () => {
-    const build = (seq: number) =>
-      store.queries.build({
-        userId: "usr_x",
-        conversationId: "conv_2",
-        seq,
-        model: "llama2",
-        prompt: `q${seq}`,
-        params: {},
-        webhook: null,
-      });
+    const build = (seq: number) => queryIn("conv_2", { seq, prompt: `q${seq}` });
     await store.messages.recordExchange(build(1), 1, { content: "a1", tokens: 1 });
     await store.messages.recordExchange(build(0), 1, { content: "a0", tokens: 1 });
     const messages = await store.messages.listForConversation("conv_2");
@@ -55,15 +50,7 @@ describe("the messages repository", () => {
   });
 
   it("claims a query for one attempt at a time and never reopens a finished one", async () => {
-    const query = store.queries.build({
-      userId: "usr_x",
-      conversationId: "conv_3",
-      seq: 0,
-      model: "llama2",
-      prompt: "p",
-      params: {},
-      webhook: null,
-    });
+    const query = queryIn("conv_3");
     await store.queries.insert(query);
     const first = await store.queries.markRunning(query._id, new Date());
     expect(first?.attempts).toBe(1);
@@ -79,16 +66,7 @@ describe("the messages repository", () => {
   });
 
   it("refuses a second query with a number its conversation already used", async () => {
-    const build = () =>
-      store.queries.build({
-        userId: "usr_x",
-        conversationId: "conv_4",
-        seq: 0,
-        model: "llama2",
-        prompt: "p",
-        params: {},
-        webhook: null,
-      });
+    const build = () => queryIn("conv_4");
     await store.queries.insert(build());
     await expect(store.queries.insert(build())).rejects.toMatchObject({ code: 11000 });
     expect(await store.queries.lastSeq("conv_4")).toBe(0);
@@ -97,15 +75,7 @@ describe("the messages repository", () => {
 
   it("lets exactly one of a finishing worker and a cancelling client decide how a query ends", async () => {
     for (let round = 0; round < 5; round++) {
-      const query = store.queries.build({
-        userId: "usr_x",
-        conversationId: `conv_race${round}`,
-        seq: 0,
-        model: "llama2",
-        prompt: "p",
-        params: {},
-        webhook: null,
-      });
+      const query = queryIn(`conv_race${round}`);
       await store.queries.insert(query);
       await store.queries.markRunning(query._id, new Date());
       const metrics = { queueMs: 1, modelMs: 2, totalMs: 3, inputTokens: null, outputTokens: null };
@@ -121,15 +91,7 @@ describe("the messages repository", () => {
   });
 
   it("puts a canceled query back to canceled when a late claim overwrote it with running", async () => {
-    const query = store.queries.build({
-      userId: "usr_x",
-      conversationId: "conv_late",
-      seq: 0,
-      model: "llama2",
-      prompt: "p",
-      params: {},
-      webhook: null,
-    });
+    const query = queryIn("conv_late");
     await store.queries.insert(query);
     expect(await store.queries.markCanceled(query._id, new Date())).toBe(true);
     // The worker read the query while it was still queued and writes `running` after the cancel.
@@ -141,15 +103,7 @@ describe("the messages repository", () => {
   });
 
   it("decides nothing for a query that was deleted, and leaves no outcome behind", async () => {
-    const query = store.queries.build({
-      userId: "usr_x",
-      conversationId: "conv_gone",
-      seq: 0,
-      model: "llama2",
-      prompt: "p",
-      params: {},
-      webhook: null,
-    });
+    const query = queryIn("conv_gone");
     await store.queries.insert(query);
     await store.queries.deleteForConversation("conv_gone");
     expect(await store.queries.markFailed(query._id, "internal", "late", new Date())).toBe(false);
@@ -157,15 +111,7 @@ describe("the messages repository", () => {
   });
 
   it("finds a query for its owner only", async () => {
-    const query = store.queries.build({
-      userId: "usr_owner",
-      conversationId: "conv_owned",
-      seq: 0,
-      model: "llama2",
-      prompt: "p",
-      params: {},
-      webhook: null,
-    });
+    const query = queryIn("conv_owned", { userId: "usr_owner" });
     await store.queries.insert(query);
     expect((await store.queries.findForUser(query._id, "usr_owner"))?._id).toBe(query._id);
     expect(await store.queries.findForUser(query._id, "usr_other")).toBeNull();
