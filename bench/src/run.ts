@@ -161,7 +161,7 @@ async function main(): Promise<number> {
   try {
     log(`starting Redis on ${REDIS_PORT} and FerretDB on ${MONGO_PORT}`);
     servicesStarted = true;
-    results.services.alreadyRunning = startServices().shared;
+    results.services.alreadyRunning = (await startServices()).shared;
     Object.assign(results.versions, await serverVersions());
     const swept = await sweepLeftovers();
     if (swept > 0) log(`removed ${swept} database(s) an earlier interrupted run left behind`);

@@ -26,8 +26,8 @@ function services(action: "start" | "stop"): { ok: boolean; output: string } {
  * Starts both servers. Returns whether either was already running (someone else's, left
  * alone by services.sh): the figures are then not from a quiet server of the bench's own.
  */
-export function startServices(): { shared: boolean } {
-  removeLeftoverDatabases();
+export async function startServices(): Promise<{ shared: boolean }> {
+  if (!(await listening(MONGO_PORT))) removeLeftoverDatabases();
   const { ok, output } = services("start");
   if (!ok) throw new Error("scripts/services.sh start failed (see above)");
   return { shared: /already listening/.test(output) };
@@ -39,7 +39,6 @@ export function startServices(): { shared: boolean } {
  * the server down, the bench's own data directory holds nothing but bench databases: clear them.
  */
 function removeLeftoverDatabases(): void {
-  if (spawnSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${MONGO_PORT}`]).status === 0) return; // running: keep
   const dir = `${root}.data/ferretdb-${MONGO_PORT}`;
   let removed = 0;
   try {
@@ -100,6 +99,6 @@ export async function ensureServices(): Promise<boolean> {
   const up = (await listening(REDIS_PORT)) && (await listening(MONGO_PORT));
   if (up) return true;
   log("services: Redis or FerretDB stopped during the run; starting them again");
-  startServices();
+  await startServices();
   return false;
 }

@@ -35,21 +35,26 @@ export function isolate(label: string): Isolation {
       } finally {
         await client.close();
       }
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-      try {
-        let cursor = "0";
-        let rounds = 0;
-        do {
-          const [next, keys] = await redis.scan(cursor, "MATCH", `${queuePrefix}:*`, "COUNT", 1000);
-          if (keys.length > 0) await redis.unlink(...keys);
-          cursor = next;
-          rounds++;
-        } while (cursor !== "0" && rounds < 100_000);
-      } finally {
-        redis.disconnect();
-      }
+      await unlinkMatching(`${queuePrefix}:*`);
     },
   };
+}
+
+/** Removes every key of the bench's Redis matching `pattern` (bounded: 100,000 scan rounds). */
+async function unlinkMatching(pattern: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = "0";
+    let rounds = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+      rounds++;
+    } while (cursor !== "0" && rounds < 100_000);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Databases and keys an earlier, interrupted run left on the bench's own servers. */
@@ -67,19 +72,7 @@ export async function sweepLeftovers(): Promise<number> {
   } finally {
     await client.close();
   }
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = "0";
-    let rounds = 0;
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", "bench-*", "COUNT", 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-      rounds++;
-    } while (cursor !== "0" && rounds < 100_000);
-  } finally {
-    redis.disconnect();
-  }
+  await unlinkMatching("bench-*");
   return swept;
 }
 

@@ -71,7 +71,7 @@ export function createQueryLedger(redis: RedisClient, config: QueryLedgerConfig)
     async release(userId: string, queryId: string, conversationId?: string): Promise<void> {
       await Promise.all([
         redis.zrem(userKey(userId), queryId),
-        conversationId ? redis.zrem(orderKey(conversationId), queryId) : Promise.resolve(0),
+        conversationId ? this.leave(queryId, conversationId) : Promise.resolve(),
       ]);
     },
 

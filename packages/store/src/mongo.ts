@@ -47,17 +47,17 @@ export interface MongoOptions {
 }
 
 export async function connectMongo(url: string, appName: string, options: MongoOptions = {}): Promise<Mongo> {
-  const watchSlow = options.onSlowCommand !== undefined && options.slowCommandMs !== undefined;
+  const { slowCommandMs, onSlowCommand } = options;
   const client = new MongoClient(url, {
     appName,
-    monitorCommands: watchSlow,
+    monitorCommands: slowCommandMs !== undefined && onSlowCommand !== undefined,
     // Fail requests fast while the server is away instead of queueing them for 30 s.
     serverSelectionTimeoutMS: 5000,
     connectTimeoutMS: 5000,
     // A pool size in MONGO_URL wins (FerretDB on SQLite wants a small one: see docs/decisions.md).
     ...(/[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: 50 }),
   });
-  if (watchSlow) watchSlowCommands(client, options.slowCommandMs ?? 0, options.onSlowCommand ?? (() => undefined));
+  if (slowCommandMs !== undefined && onSlowCommand) watchSlowCommands(client, slowCommandMs, onSlowCommand);
   await client.connect();
   const db = client.db();
   const collections: Collections = {

@@ -27,8 +27,8 @@ type Outcome = Omit<QueryOutcomeDoc, "_id">;
  * its outcome document.
  */
 export function createQueriesRepo(c: Collections) {
-  /** Copies a decided outcome onto the query document. Idempotent. */
-  function outcomeFields(outcome: Outcome): Partial<QueryDoc> {
+  /** Copies a decided outcome onto the query document. Idempotent. False when the query is gone. */
+  async function applyOutcome(id: string, outcome: Outcome): Promise<boolean> {
     const set: Partial<QueryDoc> = {
       status: outcome.status,
       output: outcome.output,
@@ -36,11 +36,8 @@ export function createQueriesRepo(c: Collections) {
       finishedAt: outcome.finishedAt,
     };
     if (outcome.metrics) set.metrics = outcome.metrics;
-    return set;
-  }
-
-  async function applyOutcome(id: string, outcome: Outcome): Promise<void> {
-    await c.queries.updateOne({ _id: id }, { $set: outcomeFields(outcome) });
+    const result = await c.queries.updateOne({ _id: id }, { $set: set });
+    return result.matchedCount === 1;
   }
 
   /**
@@ -57,8 +54,7 @@ export function createQueriesRepo(c: Collections) {
       await settle(id);
       return false;
     }
-    const applied = await c.queries.updateOne({ _id: id }, { $set: outcomeFields(outcome) });
-    if (applied.matchedCount === 0) {
+    if (!(await applyOutcome(id, outcome))) {
       // The query is gone (its conversation was deleted meanwhile): nothing was decided.
       await c.outcomes.deleteOne({ _id: id });
       return false;
