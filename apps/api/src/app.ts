@@ -3,6 +3,7 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import swaggerUi from "swagger-ui-express";
+import { createCachedKeys } from "./auth/cached-keys.js";
 import { createSessions } from "./auth/sessions.js";
 import type { AppDeps } from "./deps.js";
 import { authenticate, principal, requireAdmin } from "./http/auth.js";
@@ -73,8 +74,9 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
   const sessions = createSessions(deps.store.sessions, deps.tokens, deps.redis, config.queuePrefix, refreshTtlSeconds);
   app.use(await authRoutes(deps, sessions, limitAuth));
 
+  const keys = createCachedKeys(deps.redis, deps.store.users, { keyPrefix: config.queuePrefix, ttlSeconds: 600 });
   const requireAuth = authenticate({
-    users: deps.store.users,
+    keys,
     tokens: deps.tokens,
     isSessionRevoked: sessions.isRevoked,
   });
@@ -94,7 +96,7 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
   app.use(conversationRoutes(deps));
   app.use(queryRoutes(deps));
   app.use(webhookSecretRoutes(deps));
-  app.use(apiKeyRoutes(deps));
+  app.use(apiKeyRoutes(deps, keys));
   app.use(adminRoutes(deps));
   app.use(routeNotFound);
   app.use(problemHandler(deps.logger));

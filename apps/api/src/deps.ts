@@ -3,6 +3,7 @@ import type { HotHistory } from "@llm-chat/history";
 import type { ModelRegistry } from "@llm-chat/llm";
 import type { Logger } from "@llm-chat/logger";
 import type { Metrics } from "@llm-chat/metrics";
+import type { QueryLifecycle } from "@llm-chat/query-lifecycle";
 import type { ConversationOrder, Producer, QueryLedger } from "@llm-chat/queue";
 import type { Store } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
@@ -21,6 +22,7 @@ export interface AppDeps {
   emitter: QueryEmitter;
   order: ConversationOrder;
   ledger: QueryLedger;
+  lifecycle: QueryLifecycle;
   tokens: AccessTokens;
   config: {
     bodyLimit: string;

@@ -54,7 +54,7 @@ export async function once(
     await sleep(50);
     queryId = (await deps.store.idempotency.find(userId, key))?.queryId ?? null;
   }
-  const query = queryId ? await deps.store.queries.findForUser(queryId, userId) : null;
+  const query = queryId ? await deps.lifecycle.read(queryId, userId) : null;
   if (!query) {
     throw new HttpProblem(
       409,

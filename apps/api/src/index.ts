@@ -7,9 +7,9 @@ import { createShutdown } from "@llm-chat/lifecycle";
 import { createModelRegistry, ModelConfigError } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
 import { createMetrics, observeQuery } from "@llm-chat/metrics";
+import { wireQueryLifecycle } from "@llm-chat/query-lifecycle";
 import {
   assertPrefixFitsRedis,
-  createConversationOrder,
   createProducer,
   createQueryLedger,
   createRedis,
@@ -78,6 +78,19 @@ const emitter = createQueryEmitter(store, events, producer, logger, {
   onFinished: (query) => observeQuery(metrics, query),
 });
 
+const { lifecycle, order } = wireQueryLifecycle({
+  store,
+  redis,
+  keyPrefix: env.QUEUE_PREFIX,
+  ledger,
+  events,
+  producer,
+  emitter,
+  history,
+  logger,
+  tokenCap: (model) => models.get(model)?.contextWindow,
+});
+
 // Bootstrap: admins named in the environment (the API itself never grants the role).
 await Promise.all(env.ADMIN_EMAILS.map((email) => store.users.setAdmin(email, true)));
 
@@ -93,8 +106,9 @@ const app = await createApp(
     events,
     hub,
     emitter,
-    order: createConversationOrder(ledger, store.queries.isOpen, producer),
+    order,
     ledger,
+    lifecycle,
     tokens: createAccessTokens(env.JWT_SECRET, env.ACCESS_TOKEN_TTL_SECONDS),
     config: {
       bodyLimit: env.API_BODY_LIMIT,

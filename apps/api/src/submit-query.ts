@@ -1,5 +1,5 @@
 import type { SubmitQueryBody } from "@llm-chat/contracts";
-import { type ConversationDoc, isDuplicateKey, type NewQuery, type QueryDoc } from "@llm-chat/store";
+import { type ConversationDoc, DuplicateKeyError, type NewQuery, type QueryDoc } from "@llm-chat/store";
 import type { AppDeps } from "./deps.js";
 import { HttpProblem } from "./http/problem.js";
 import { assertPromptFits } from "./prompt-fits.js";
@@ -57,7 +57,7 @@ async function reservePlace(deps: AppDeps, userId: string, queryId: string): Pro
   const { ledger } = deps;
   if (await ledger.reserve(userId, queryId, cap)) return;
   const holders = await ledger.openOf(userId);
-  const open = await Promise.all(holders.map((id) => deps.store.queries.isOpen(id)));
+  const open = await Promise.all(holders.map((id) => deps.lifecycle.isOpen(id)));
   await Promise.all(holders.filter((_, i) => !open[i]).map((id) => ledger.release(userId, id)));
   if (await ledger.reserve(userId, queryId, cap)) return;
   throw new HttpProblem(
@@ -71,27 +71,30 @@ async function reservePlace(deps: AppDeps, userId: string, queryId: string): Pro
   );
 }
 
-/** Numbers the query in its conversation and stores it; a number MongoDB already holds is skipped. */
-async function insertNumbered(
+/**
+ * Numbers the query in its conversation and has it accepted (stored and enqueued together
+ * with concurrent submits). A number the store already holds is skipped.
+ */
+async function acceptNumbered(
   deps: AppDeps,
   id: string,
   input: Omit<NewQuery, "seq">,
-  isNew: boolean,
+  conversation: ConversationDoc | null,
 ): Promise<QueryDoc> {
   const { queries } = deps.store;
   const { ledger } = deps;
   const lastInStore = () => queries.lastSeq(input.conversationId);
-  let seq = isNew
+  let seq = conversation
     ? await ledger.startConversation(input.conversationId)
     : await ledger.nextSeq(input.conversationId, lastInStore);
   for (let attempt = 0; ; attempt++) {
-    const doc = queries.build({ ...input, seq }, id);
+    const query = queries.build({ ...input, seq }, id);
     try {
-      await queries.insert(doc);
-      return doc;
+      await deps.lifecycle.accept({ query, conversation });
+      return query;
     } catch (error) {
-      // The counter was behind MongoDB (Redis lost it and two submits rebuilt it at once).
-      if (!isDuplicateKey(error) || attempt >= 5) throw error;
+      // The counter was behind the store (Redis lost it and two submits rebuilt it at once).
+      if (!(error instanceof DuplicateKeyError) || conversation || attempt >= 5) throw error;
       await ledger.raiseSeq(input.conversationId, await lastInStore());
       seq = await ledger.nextSeq(input.conversationId, lastInStore);
     }
@@ -104,26 +107,21 @@ async function insertNumbered(
  * is either accepted in full or not at all.
  */
 export async function submitQuery(deps: AppDeps, userId: string, body: SubmitQueryBody): Promise<QueryDoc> {
-  const { conversations, queries } = deps.store;
+  const { conversations } = deps.store;
   const { conversation, isNew } = await resolveConversation(deps, userId, body);
   assertPromptFits(requireModel(deps.models, conversation.model), conversation.system, body);
   if (body.webhook) await assertWebhookTarget(body.webhook, deps.config.allowPrivateWebhooks);
 
-  const id = queries.newId();
+  const id = deps.store.queries.newId();
   try {
     await reservePlace(deps, userId, id);
   } catch (error) {
     if (error instanceof HttpProblem) throw error;
     throw unavailable(deps, error, id);
   }
-  let query: QueryDoc | undefined;
-  let conversationStored = false;
+  let query: QueryDoc;
   try {
-    if (isNew) {
-      await conversations.insert(conversation);
-      conversationStored = true;
-    }
-    query = await insertNumbered(
+    query = await acceptNumbered(
       deps,
       id,
       {
@@ -134,17 +132,10 @@ export async function submitQuery(deps: AppDeps, userId: string, body: SubmitQue
         params: body.params ?? {},
         webhook: body.webhook ?? null,
       },
-      isNew,
+      isNew ? conversation : null,
     );
-    await deps.ledger.enter(query._id, query);
-    await deps.events.append(query._id, { type: "status", status: "queued" });
-    await deps.producer.enqueue("query", { queryId: query._id, conversationId: conversation._id, userId }, query._id);
   } catch (error) {
-    await Promise.allSettled([
-      query ? queries.delete(query._id) : Promise.resolve(),
-      conversationStored ? conversations.delete(conversation._id) : Promise.resolve(),
-      deps.ledger.release(userId, id, conversation._id),
-    ]);
+    await deps.ledger.release(userId, id, conversation._id).catch(() => undefined);
     throw unavailable(deps, error, id);
   }
   if (!isNew) void conversations.touch(conversation._id, query.createdAt).catch(() => undefined);

@@ -3,7 +3,8 @@ import { createHotHistory } from "@llm-chat/history";
 import { createModelRegistry } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
 import { createMetrics } from "@llm-chat/metrics";
-import { createConversationOrder, createProducer, createQueryLedger } from "@llm-chat/queue";
+import { wireQueryLifecycle } from "@llm-chat/query-lifecycle";
+import { createProducer, createQueryLedger } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
 import { isolate, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
@@ -21,6 +22,29 @@ export async function buildTestApp() {
   const events = createQueryEventLog(redis, { keyPrefix: isolation.queuePrefix, ttlSeconds: 60 });
   const metrics = createMetrics("api");
   const ledger = createQueryLedger(redis, { keyPrefix: isolation.queuePrefix });
+  const models = createModelRegistry({ llama2ModelPath: "a/b", mistralModelPath: "c/d" });
+  const history = createHotHistory(redis, store.messages, {
+    keyPrefix: isolation.queuePrefix,
+    maxTurns: 10,
+    ttlSeconds: 60,
+  });
+  const emitter = createQueryEmitter(store, events, producer, logger, {
+    ledger,
+    outputFlushMs: 50,
+    webhookOutputMs: 500,
+  });
+  const { lifecycle, order } = wireQueryLifecycle({
+    store,
+    redis,
+    keyPrefix: isolation.queuePrefix,
+    ledger,
+    events,
+    producer,
+    emitter,
+    history,
+    logger,
+    tokenCap: (model) => models.get(model)?.contextWindow,
+  });
   const app = await createApp(
     {
       logger,
@@ -28,21 +52,14 @@ export async function buildTestApp() {
       store,
       redis,
       producer,
-      models: createModelRegistry({ llama2ModelPath: "a/b", mistralModelPath: "c/d" }),
-      history: createHotHistory(redis, store.messages, {
-        keyPrefix: isolation.queuePrefix,
-        maxTurns: 10,
-        ttlSeconds: 60,
-      }),
+      models,
+      history,
       events,
       hub: await createEventHub(subscriber, events.channel),
-      emitter: createQueryEmitter(store, events, producer, logger, {
-        ledger,
-        outputFlushMs: 50,
-        webhookOutputMs: 500,
-      }),
-      order: createConversationOrder(ledger, store.queries.isOpen, producer),
+      emitter,
+      order,
       ledger,
+      lifecycle,
       tokens: createAccessTokens("a-test-secret-of-at-least-32-characters!", 900),
       config: {
         bodyLimit: "64kb",

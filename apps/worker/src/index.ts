@@ -12,9 +12,9 @@ import {
 } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
 import { createMetrics, observeQuery } from "@llm-chat/metrics";
+import { cancelChannelOf, wireQueryLifecycle } from "@llm-chat/query-lifecycle";
 import {
   assertPrefixFitsRedis,
-  createConversationOrder,
   createProducer,
   createQueryLedger,
   createRedis,
@@ -26,10 +26,10 @@ import {
 import { openStore } from "@llm-chat/store";
 import { createGuardedDispatcher } from "@llm-chat/webhooks";
 import { Worker } from "bullmq";
+import { abortReasons } from "./abort-reason.js";
 import { createPromptBuilder } from "./build-prompt.js";
 import { startHealthServer } from "./health-server.js";
-
-import { CANCELED, createQueryProcessor, HAND_BACK } from "./query-processor.js";
+import { createQueryProcessor } from "./query-processor.js";
 import { createSummaryProcessor } from "./summary-processor.js";
 import { startSweeper } from "./sweeper.js";
 import { createWebhookProcessor, RetryableDeliveryError } from "./webhook-processor.js";
@@ -110,12 +110,25 @@ const emitter = createQueryEmitter(store, events, producer, logger, {
   onFinished: (query) => observeQuery(metrics, query),
 });
 
+const { lifecycle, order } = wireQueryLifecycle({
+  store,
+  redis,
+  keyPrefix: env.QUEUE_PREFIX,
+  ledger,
+  events,
+  producer,
+  emitter,
+  history,
+  logger,
+  tokenCap: (model) => models.get(model)?.contextWindow,
+});
+
 const processor = createQueryProcessor({
   store,
-  history,
+  lifecycle,
   models,
   providers,
-  order: createConversationOrder(ledger, store.queries.isOpen, producer),
+  order,
   buildPrompt: createPromptBuilder({
     history,
     producer,
@@ -150,9 +163,9 @@ worker.on("error", (err) => logger.warn({ err: err.message }, "worker error"));
 // A cancel is announced to every worker; the one running the query aborts it.
 const cancelSubscriber = createRedis(env.REDIS_URL, "worker");
 cancelSubscriber.on("message", (_channel: string, queryId: string) => {
-  if (worker.cancelJob(queryId, CANCELED)) logger.info({ queryId }, "canceling a running query");
+  if (worker.cancelJob(queryId, abortReasons.canceled)) logger.info({ queryId }, "canceling a running query");
 });
-await cancelSubscriber.subscribe(`${env.QUEUE_PREFIX}:cancel`);
+await cancelSubscriber.subscribe(cancelChannelOf(env.QUEUE_PREFIX));
 
 // Summaries are housekeeping: their own queue and a small concurrency keep them from
 // competing with answers for the worker's slots.
@@ -203,7 +216,7 @@ const webhookWorker = new Worker(
 );
 webhookWorker.on("error", (err) => logger.warn({ err: err.message }, "webhook worker error"));
 
-const sweeper = startSweeper(store, producer, ledger, emitter, logger, {
+const sweeper = startSweeper(store, producer, ledger, lifecycle, logger, {
   intervalMs: env.SWEEPER_INTERVAL_MS,
   graceMs: env.SWEEPER_GRACE_MS,
   batch: 500,
@@ -224,7 +237,7 @@ shutdown.register("workers", async () => {
         { boundMs: env.WORKER_SHUTDOWN_TIMEOUT_MS },
         "jobs still running at the shutdown bound; handing them back",
       );
-      worker.cancelAllJobs(HAND_BACK);
+      worker.cancelAllJobs(abortReasons.handBack);
       await closed;
     }
   };

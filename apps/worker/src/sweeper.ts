@@ -1,5 +1,5 @@
-import type { QueryEmitter } from "@llm-chat/events";
 import type { Logger } from "@llm-chat/logger";
+import { isFinal, type QueryLifecycle } from "@llm-chat/query-lifecycle";
 import type { Producer, QueryLedger } from "@llm-chat/queue";
 import type { Store } from "@llm-chat/store";
 
@@ -19,7 +19,7 @@ export function startSweeper(
   store: Store,
   producer: Producer,
   ledger: QueryLedger,
-  emitter: QueryEmitter,
+  lifecycle: QueryLifecycle,
   logger: Logger,
   config: SweeperConfig,
 ) {
@@ -32,11 +32,12 @@ export function startSweeper(
       const queue = producer.queue("query");
       const missing: typeof stale = [];
       for (const query of stale) {
-        // Its outcome was decided but the process died before the record said so.
-        if (await store.queries.settle(query._id)) {
-          const settled = await store.queries.findById(query._id);
-          if (settled) await emitter.finished(settled);
-          logger.warn({ queryId: query._id }, "settled a query whose outcome was not recorded on it");
+        // Rebuilds the live state from the record if Redis lost it.
+        const state = await lifecycle.stateOf(query._id);
+        if (!state) continue;
+        if (isFinal(state.status)) {
+          // Its outcome was decided but the process died before recording it.
+          await lifecycle.settle(state);
           continue;
         }
         const job = await queue.getJob(query._id);
@@ -44,16 +45,12 @@ export function startSweeper(
           // A job that failed without its query saying so (the final write was lost) would
           // otherwise hold up the rest of its conversation forever.
           if (await job.isFailed()) {
-            const message = "the query could not be completed";
-            const finishedAt = new Date();
-            if (await store.queries.markFailed(query._id, "internal", message, finishedAt)) {
-              await emitter.finished({ ...query, status: "failed", error: { code: "internal", message }, finishedAt });
-            }
+            await lifecycle.fail(state.doc, "internal", "the query could not be completed");
             logger.warn({ queryId: query._id }, "closed a query whose job had failed");
           }
           continue;
         }
-        missing.push(query);
+        missing.push(state.doc);
       }
       // Back in their conversations' lines (Redis may have lost those too) before any job
       // exists, so a later query of a conversation cannot overtake an earlier one.

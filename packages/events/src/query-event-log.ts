@@ -1,5 +1,5 @@
 import type { QueryErrorCode, QueryStatus } from "@llm-chat/contracts";
-import type { Cluster, Redis } from "ioredis";
+import type { ChainableCommander, Cluster, Redis } from "ioredis";
 
 export type QueryEvent =
   | { type: "status"; status: QueryStatus }
@@ -41,13 +41,18 @@ export function createQueryEventLog(redis: Redis | Cluster, config: QueryEventLo
 
     async append(queryId: string, ...events: QueryEvent[]): Promise<void> {
       if (events.length === 0) return;
-      const k = key(queryId);
       const tx = redis.multi();
+      this.appendIn(tx, queryId, ...events);
+      await tx.exec();
+    },
+
+    /** Adds the append to a transaction or pipeline of the caller's (one round trip for many queries). */
+    appendIn(tx: ChainableCommander, queryId: string, ...events: QueryEvent[]): void {
+      const k = key(queryId);
       // Bounded: a runaway generation cannot grow one stream without limit.
       for (const event of events) tx.xadd(k, "MAXLEN", "~", 10_000, "*", "e", JSON.stringify(event));
       tx.expire(k, config.ttlSeconds);
       tx.publish(channel, queryId);
-      await tx.exec();
     },
 
     /** Events after `afterId` (exclusive; null for the start), oldest first. */

@@ -5,6 +5,11 @@ import { type CatalogSettings, type JobName, type JobPayload, jobCatalog } from 
 export interface Producer {
   /** Validates the payload against the catalog and adds it; `jobId` makes a second add a no-op. */
   enqueue<N extends JobName>(name: N, payload: JobPayload<N>, jobId: string): Promise<void>;
+  /** `enqueue` for many jobs in one round trip (BullMQ's addBulk). */
+  enqueueMany<N extends JobName>(
+    name: N,
+    jobs: ReadonlyArray<{ payload: JobPayload<N>; jobId: string }>,
+  ): Promise<void>;
   queue(name: JobName): Queue;
   close(): Promise<void>;
 }
@@ -25,6 +30,14 @@ export function createProducer(connection: Redis | Cluster, prefix: string, sett
       const entry = jobCatalog[name];
       const data = entry.schema.parse(payload);
       await queueFor(name).add(name, data, { ...entry.options(settings), jobId });
+    },
+    async enqueueMany(name, jobs) {
+      if (jobs.length === 0) return;
+      const entry = jobCatalog[name];
+      const opts = entry.options(settings);
+      await queueFor(name).addBulk(
+        jobs.map(({ payload, jobId }) => ({ name, data: entry.schema.parse(payload), opts: { ...opts, jobId } })),
+      );
     },
     queue: queueFor,
     async close() {

@@ -1,3 +1,4 @@
+import type { ChainableCommander } from "ioredis";
 import type { RedisClient } from "./connection.js";
 
 /**
@@ -100,9 +101,16 @@ export function createQueryLedger(redis: RedisClient, config: QueryLedgerConfig)
 
     /** Places an accepted query in its conversation's line. */
     async enter(queryId: string, place: LedgerPlace): Promise<void> {
+      const tx = redis.multi();
+      this.enterIn(tx, queryId, place);
+      await tx.exec();
+    },
+
+    /** `enter`, added to a transaction or pipeline of the caller's. */
+    enterIn(tx: ChainableCommander, queryId: string, place: LedgerPlace): void {
       const key = orderKey(place.conversationId);
-      await redis.zadd(key, place.seq, queryId);
-      await redis.expire(key, ttlSeconds);
+      tx.zadd(key, place.seq, queryId);
+      tx.expire(key, ttlSeconds);
     },
 
     /** The earliest query in line before `place`, if any. */

@@ -1,5 +1,6 @@
 import type { ConversationDoc, ConversationSummary } from "./documents.js";
 import { newId } from "./ids.js";
+import { insertEach } from "./insert-each.js";
 import type { Collections } from "./mongo.js";
 
 export interface NewConversation {
@@ -28,6 +29,9 @@ export function createConversationsRepo(c: Collections) {
     async insert(doc: ConversationDoc): Promise<void> {
       await c.conversations.insertOne(doc);
     },
+
+    /** New conversations, one command for many; answers per document (see insertEach). */
+    insertMany: (docs: readonly ConversationDoc[]) => insertEach(c.conversations, docs),
 
     /** Scoped by owner: another user's id is indistinguishable from a missing one. */
     async findForUser(id: string, userId: string): Promise<ConversationDoc | null> {

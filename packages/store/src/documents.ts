@@ -96,21 +96,6 @@ export interface QueryDoc {
   webhook: WebhookConfig | null;
 }
 
-/**
- * The final status of a query, decided once: inserting it by the query's _id is the one
- * write that two racing parties (a worker finishing, a client cancelling) cannot both win,
- * on MongoDB and on FerretDB alike. The query document then copies it.
- */
-export interface QueryOutcomeDoc {
-  /** The query's id. */
-  _id: string;
-  status: "succeeded" | "failed" | "canceled";
-  output: string | null;
-  error: { code: QueryErrorCode; message: string } | null;
-  metrics: QueryMetrics | null;
-  finishedAt: Date;
-}
-
 export interface IdempotencyDoc {
   /** `${userId}:${key}`: a key is scoped to its user. */
   _id: string;

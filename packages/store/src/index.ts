@@ -8,13 +8,13 @@ export type {
   IdempotencyDoc,
   MessageDoc,
   QueryDoc,
-  QueryOutcomeDoc,
   RefreshTokenDoc,
   UserDoc,
   WebhookEventDoc,
 } from "./documents.js";
 export { type Claim, IDEMPOTENCY_WINDOW_MS, type IdempotencyRepo } from "./idempotency-repo.js";
 export { newId } from "./ids.js";
+export { DuplicateKeyError, insertEach } from "./insert-each.js";
 export { type Answer, type MessagesRepo, messageId, type Turn } from "./messages-repo.js";
 export {
   type Collections,
@@ -25,8 +25,8 @@ export {
   type MongoOptions,
   type SlowCommand,
 } from "./mongo.js";
-export type { NewQuery, QueriesRepo } from "./queries-repo.js";
+export type { FinalRecord, NewQuery, QueriesRepo } from "./queries-repo.js";
 export type { Rotation, SessionsRepo } from "./sessions-repo.js";
 export { openStore, type Store } from "./store.js";
-export { EmailTakenError, hashApiKey, type NewApiKey, type UsersRepo } from "./users-repo.js";
+export { apiKeyIdOf, EmailTakenError, hashApiKey, type NewApiKey, sameHash, type UsersRepo } from "./users-repo.js";
 export type { WebhooksRepo } from "./webhooks-repo.js";

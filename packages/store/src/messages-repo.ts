@@ -1,5 +1,6 @@
 import type { MessageDoc, QueryDoc } from "./documents.js";
-import { type Collections, isDuplicateKey } from "./mongo.js";
+import { DuplicateKeyError, insertEach } from "./insert-each.js";
+import type { Collections } from "./mongo.js";
 
 export const messageId = (queryId: string, role: MessageDoc["role"]) => `msg_${queryId.slice(4)}_${role}`;
 
@@ -18,15 +19,10 @@ export interface Answer {
 
 export function createMessagesRepo(c: Collections) {
   return {
-    /**
-     * Writes the prompt and the answer of one query. The ids are derived from the query id,
-     * so a job retried after a crash finds them already there and writes nothing twice.
-     * Returns the answer as recorded, which is the first one written if this is a retry.
-     */
-    async recordExchange(query: QueryDoc, promptTokens: number, answer: Answer): Promise<Answer> {
-      const now = new Date();
-      const base = { conversationId: query.conversationId, userId: query.userId, queryId: query._id, createdAt: now };
-      const docs: MessageDoc[] = [
+    /** The prompt and the answer of one query as messages; their ids derive from the query's. */
+    exchange(query: QueryDoc, promptTokens: number, answer: Answer, at: Date): MessageDoc[] {
+      const base = { conversationId: query.conversationId, userId: query.userId, queryId: query._id, createdAt: at };
+      return [
         {
           ...base,
           _id: messageId(query._id, "user"),
@@ -44,20 +40,16 @@ export function createMessagesRepo(c: Collections) {
           order: query.seq * 2 + 1,
         },
       ];
-      try {
-        await c.messages.insertMany(docs, { ordered: false });
-        return answer;
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        const recorded = await this.findAnswer(query._id);
-        if (recorded === null) throw error;
-        return recorded;
-      }
     },
 
-    async findAnswer(queryId: string): Promise<Answer | null> {
-      const doc = await c.messages.findOne({ _id: messageId(queryId, "assistant") });
-      return doc ? { content: doc.content, tokens: doc.tokens } : null;
+    /**
+     * Inserts many queries' messages in one command. A message already there (a retry after
+     * a crash writes the same decided exchange again) is left as it is.
+     */
+    async insertExchanges(docs: readonly MessageDoc[]): Promise<void> {
+      const answers = await insertEach(c.messages, docs);
+      const failed = answers.find((answer) => answer !== null && !(answer instanceof DuplicateKeyError));
+      if (failed) throw failed;
     },
 
     /** Complete turns with seq in [fromSeq, toSeq], oldest first. */

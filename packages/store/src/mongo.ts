@@ -6,7 +6,6 @@ import type {
   IdempotencyDoc,
   MessageDoc,
   QueryDoc,
-  QueryOutcomeDoc,
   RefreshTokenDoc,
   UserDoc,
   WebhookEventDoc,
@@ -18,7 +17,6 @@ export interface Collections {
   conversations: Collection<ConversationDoc>;
   messages: Collection<MessageDoc>;
   queries: Collection<QueryDoc>;
-  outcomes: Collection<QueryOutcomeDoc>;
   idempotency: Collection<IdempotencyDoc>;
   webhookEvents: Collection<WebhookEventDoc>;
   deliveries: Collection<DeliveryDoc>;
@@ -66,7 +64,6 @@ export async function connectMongo(url: string, appName: string, options: MongoO
     conversations: db.collection<ConversationDoc>("conversations"),
     messages: db.collection<MessageDoc>("messages"),
     queries: db.collection<QueryDoc>("queries"),
-    outcomes: db.collection<QueryOutcomeDoc>("query_outcomes"),
     idempotency: db.collection<IdempotencyDoc>("idempotency_keys"),
     webhookEvents: db.collection<WebhookEventDoc>("webhook_events"),
     deliveries: db.collection<DeliveryDoc>("deliveries"),

@@ -1,8 +1,9 @@
-import type { QueryErrorCode, QueryMetrics, QueryStatus } from "@llm-chat/contracts";
+import type { QueryMetrics, QueryStatus } from "@llm-chat/contracts";
 import type { Filter } from "mongodb";
-import type { QueryDoc, QueryOutcomeDoc } from "./documents.js";
+import type { QueryDoc } from "./documents.js";
 import { newId } from "./ids.js";
-import { type Collections, isDuplicateKey } from "./mongo.js";
+import { insertEach } from "./insert-each.js";
+import type { Collections } from "./mongo.js";
 
 export type NewQuery = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prompt" | "params" | "webhook">;
 
@@ -16,61 +17,20 @@ const emptyMetrics: QueryMetrics = {
 const open: QueryStatus[] = ["queued", "running"];
 export const isOpenStatus = (status: QueryStatus) => open.includes(status);
 
-type Outcome = Omit<QueryOutcomeDoc, "_id">;
+/** What a query's document says once it has ended (decided by the query's live state). */
+export type FinalRecord = Pick<
+  QueryDoc,
+  "status" | "output" | "error" | "finishedAt" | "metrics" | "attempts" | "startedAt"
+>;
 
 /**
  * Every read and write on the request and job paths addresses one document by its _id
  * alone: FerretDB (the MongoDB-compatible server of tests and small installs) serves only
- * that filter from an index and reads the whole collection for any other. Questions that
- * would need another filter are answered by the query ledger in Redis (see @llm-chat/queue)
- * or, for the one race that matters (who decides how a query ends), by the unique _id of
- * its outcome document.
+ * that filter from an index and reads the whole collection for any other. Who decides how
+ * a query ends is settled in Redis (@llm-chat/query-lifecycle) before anything is written
+ * here, so each query document is written twice: when accepted and when it has ended.
  */
 export function createQueriesRepo(c: Collections) {
-  /** Copies a decided outcome onto the query document. Idempotent. False when the query is gone. */
-  async function applyOutcome(id: string, outcome: Outcome): Promise<boolean> {
-    const set: Partial<QueryDoc> = {
-      status: outcome.status,
-      output: outcome.output,
-      error: outcome.error,
-      finishedAt: outcome.finishedAt,
-    };
-    if (outcome.metrics) set.metrics = outcome.metrics;
-    const result = await c.queries.updateOne({ _id: id }, { $set: set });
-    return result.matchedCount === 1;
-  }
-
-  /**
-   * Decides how the query ends, unless that is already decided. The loser of a race copies
-   * the winner's outcome onto the query (it may have just overwritten it with `running`).
-   */
-  async function decide(id: string, outcome: Outcome): Promise<boolean> {
-    // No read first: every query that ended has its outcome document, so the insert alone
-    // tells whether this one is still open.
-    try {
-      await c.outcomes.insertOne({ _id: id, ...outcome });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      await settle(id);
-      return false;
-    }
-    if (!(await applyOutcome(id, outcome))) {
-      // The query is gone (its conversation was deleted meanwhile): nothing was decided.
-      await c.outcomes.deleteOne({ _id: id });
-      return false;
-    }
-    return true;
-  }
-
-  /** If the query's outcome was decided, makes its document say so. True when it was. */
-  async function settle(id: string): Promise<boolean> {
-    const decided = await c.outcomes.findOne({ _id: id });
-    if (!decided) return false;
-    const { _id, ...outcome } = decided;
-    await applyOutcome(_id, outcome);
-    return true;
-  }
-
   return {
     /** A new query document; `_id` may be given when the caller reserved places under it first. */
     build(input: NewQuery, id: string = newId("query")): QueryDoc {
@@ -115,11 +75,6 @@ export function createQueriesRepo(c: Collections) {
       return c.queries.findOne({ _id: id });
     },
 
-    async isOpen(id: string): Promise<boolean> {
-      const doc = await c.queries.findOne({ _id: id }, { projection: { status: 1 } });
-      return doc !== null && isOpenStatus(doc.status);
-    },
-
     async listForUser(
       userId: string,
       filter: { conversationId?: string | undefined; status?: QueryStatus | undefined },
@@ -145,44 +100,26 @@ export function createQueriesRepo(c: Collections) {
         .then((docs) => docs.map((d) => d._id));
     },
 
+    /** Accepted queries, one command for many; answers per document (see insertEach). */
+    insertMany: (docs: readonly QueryDoc[]) => insertEach(c.queries, docs),
+
     /**
-     * Claims the query for an attempt. Null when it is already finished (a late or duplicate
-     * job). Only the job's holder calls this (BullMQ's lock), so read-then-write by _id is
-     * safe against other workers; a cancel landing in between is caught by settling after.
+     * Writes ended queries' final fields, one command for many. Returns the ids whose
+     * document is gone (their conversation was deleted meanwhile).
      */
-    async markRunning(id: string, now: Date, read?: QueryDoc): Promise<QueryDoc | null> {
-      // `read`: the document as the caller just read it, to save reading it again.
-      const doc = read ?? (await c.queries.findOne({ _id: id }));
-      if (!doc || !isOpenStatus(doc.status)) return null;
-      // queueMs measures the wait before the first attempt, so later attempts keep it.
-      const startedAt = doc.startedAt ?? now;
-      await c.queries.updateOne({ _id: id }, { $set: { status: "running", startedAt }, $inc: { attempts: 1 } });
-      if (await settle(id)) return null;
-      return { ...doc, status: "running", startedAt, attempts: doc.attempts + 1 };
+    async recordFinal(records: ReadonlyArray<{ id: string; record: FinalRecord }>): Promise<string[]> {
+      if (records.length === 0) return [];
+      const result = await c.queries.bulkWrite(
+        records.map(({ id, record }) => ({ updateOne: { filter: { _id: id }, update: { $set: record } } })),
+        { ordered: false },
+      );
+      if (result.matchedCount === records.length) return [];
+      // Rare (a conversation deleted while its query ran): find which ones, by _id each.
+      const found = await Promise.all(
+        records.map(({ id }) => c.queries.findOne({ _id: id }, { projection: { _id: 1 } })),
+      );
+      return records.filter((_, i) => found[i] === null).map(({ id }) => id);
     },
-
-    /** A running query handed back to the queue (worker shutting down) is waiting again. */
-    async markQueued(id: string): Promise<void> {
-      const doc = await c.queries.findOne({ _id: id }, { projection: { status: 1 } });
-      if (doc?.status !== "running") return;
-      await c.queries.updateOne({ _id: id }, { $set: { status: "queued" } });
-      await settle(id);
-    },
-
-    markSucceeded(id: string, output: string, metrics: QueryMetrics, finishedAt: Date): Promise<boolean> {
-      return decide(id, { status: "succeeded", output, metrics, error: null, finishedAt });
-    },
-
-    markCanceled(id: string, finishedAt: Date): Promise<boolean> {
-      return decide(id, { status: "canceled", output: null, metrics: null, error: null, finishedAt });
-    },
-
-    markFailed(id: string, code: QueryErrorCode, message: string, finishedAt: Date): Promise<boolean> {
-      return decide(id, { status: "failed", output: null, metrics: null, error: { code, message }, finishedAt });
-    },
-
-    /** Makes an open query's document agree with its decided outcome, if it has one (repair after a crash). */
-    settle,
 
     /** Open and created before `olderThan`: candidates for the sweeper to re-enqueue if Redis lost their job. */
     findStaleOpen(olderThan: Date, limit: number): Promise<QueryDoc[]> {
@@ -194,9 +131,7 @@ export function createQueriesRepo(c: Collections) {
     },
 
     async deleteForConversation(conversationId: string): Promise<void> {
-      const ids = await this.listIds(conversationId);
       await c.queries.deleteMany({ conversationId });
-      if (ids.length > 0) await c.outcomes.deleteMany({ _id: { $in: ids } });
     },
   };
 }

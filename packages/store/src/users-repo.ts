@@ -19,7 +19,13 @@ const PREFIX_SHOWN = KEY_PREFIX.length + 6;
  */
 const KEY_FORMAT = /^llmc_([0-9A-HJKMNP-TV-Z]{26})_[A-Za-z0-9_-]{40}$/;
 
-function sameHash(a: string, b: string): boolean {
+/** The id of the key a secret names (`key_…`), or null for a secret of another form. */
+export function apiKeyIdOf(secret: string): string | null {
+  const idPart = KEY_FORMAT.exec(secret)?.[1];
+  return idPart === undefined ? null : `key_${idPart}`;
+}
+
+export function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a, "hex");
   const y = Buffer.from(b, "hex");
   return x.length === y.length && timingSafeEqual(x, y);
@@ -133,6 +139,10 @@ export function createUsersRepo(c: Collections) {
       const secret = newWebhookSecret();
       await c.users.updateOne({ _id: userId }, { $set: { webhookSecret: secret } });
       return secret;
+    },
+
+    findKeyById(id: string): Promise<ApiKeyDoc | null> {
+      return c.apiKeys.findOne({ _id: id });
     },
 
     async touchKey(keyId: string, at: Date): Promise<void> {

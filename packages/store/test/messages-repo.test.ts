@@ -1,6 +1,6 @@
 import { type Isolation, isolate } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore, type Store } from "../src/index.js";
+import { DuplicateKeyError, openStore, type Store } from "../src/index.js";
 
 describe("the messages repository", () => {
   let isolation: Isolation;
@@ -27,42 +27,30 @@ describe("the messages repository", () => {
       webhook: null,
     });
 
-  it("records an exchange once, and a retry with a different answer keeps the first", async () => {
+  const at = new Date();
+
+  it("writes an exchange once: writing the same decided exchange again changes nothing", async () => {
     const query = queryIn("conv_1", { prompt: "hi" });
-    const first = { content: "first answer", tokens: 2 };
-    expect(await store.messages.recordExchange(query, 1, first)).toEqual(first);
-    expect(await store.messages.recordExchange(query, 1, { content: "second answer", tokens: 2 })).toEqual(first);
+    const docs = store.messages.exchange(query, 1, { content: "the answer", tokens: 2 }, at);
+    await store.messages.insertExchanges(docs);
+    await store.messages.insertExchanges(docs);
     const messages = await store.messages.listForConversation("conv_1");
     expect(messages.map((m) => [m.role, m.content])).toEqual([
       ["user", "hi"],
-      ["assistant", "first answer"],
+      ["assistant", "the answer"],
     ]);
   });
 
   it("reads messages back in submit order, whatever order they were written in", async () => {
     const build = (seq: number) => queryIn("conv_2", { seq, prompt: `q${seq}` });
-    await store.messages.recordExchange(build(1), 1, { content: "a1", tokens: 1 });
-    await store.messages.recordExchange(build(0), 1, { content: "a0", tokens: 1 });
+    await store.messages.insertExchanges([
+      ...store.messages.exchange(build(1), 1, { content: "a1", tokens: 1 }, at),
+      ...store.messages.exchange(build(0), 1, { content: "a0", tokens: 1 }, at),
+    ]);
     const messages = await store.messages.listForConversation("conv_2");
     expect(messages.map((m) => m.content)).toEqual(["q0", "a0", "q1", "a1"]);
     const turns = await store.messages.turnsBetween("conv_2", 1, 1);
     expect(turns).toEqual([{ seq: 1, user: "q1", assistant: "a1", userTokens: 1, assistantTokens: 1 }]);
-  });
-
-  it("claims a query for one attempt at a time and never reopens a finished one", async () => {
-    const query = queryIn("conv_3");
-    await store.queries.insert(query);
-    const first = await store.queries.markRunning(query._id, new Date());
-    expect(first?.attempts).toBe(1);
-    expect(first?.status).toBe("running");
-    const second = await store.queries.markRunning(query._id, new Date());
-    expect(second?.attempts).toBe(2);
-    expect(second?.startedAt?.getTime()).toBe(first?.startedAt?.getTime());
-    const metrics = { queueMs: 1, modelMs: 2, totalMs: 3, inputTokens: null, outputTokens: null };
-    expect(await store.queries.markSucceeded(query._id, "out", metrics, new Date())).toBe(true);
-    expect(await store.queries.markRunning(query._id, new Date())).toBeNull();
-    expect(await store.queries.markFailed(query._id, "internal", "late", new Date())).toBe(false);
-    expect((await store.queries.findById(query._id))?.status).toBe("succeeded");
   });
 
   it("refuses a second query with a number its conversation already used", async () => {
@@ -73,41 +61,40 @@ describe("the messages repository", () => {
     expect(await store.queries.lastSeq("conv_none")).toBe(-1);
   });
 
-  it("lets exactly one of a finishing worker and a cancelling client decide how a query ends", async () => {
-    for (let round = 0; round < 5; round++) {
-      const query = queryIn(`conv_race${round}`);
-      await store.queries.insert(query);
-      await store.queries.markRunning(query._id, new Date());
-      const metrics = { queueMs: 1, modelMs: 2, totalMs: 3, inputTokens: null, outputTokens: null };
-      const [succeeded, canceled] = await Promise.all([
-        store.queries.markSucceeded(query._id, "out", metrics, new Date()),
-        store.queries.markCanceled(query._id, new Date()),
-      ]);
-      expect([succeeded, canceled].filter(Boolean)).toHaveLength(1);
-      const stored = await store.queries.findById(query._id);
-      expect(stored?.status).toBe(succeeded ? "succeeded" : "canceled");
-      expect(stored?.output).toBe(succeeded ? "out" : null);
-    }
+  it("inserts a batch of queries and answers for each: a taken number fails that one only", async () => {
+    await store.queries.insert(queryIn("conv_batch", { seq: 1 }));
+    const batch = [0, 1, 2].map((seq) => queryIn("conv_batch", { seq }));
+    const answers = await store.queries.insertMany(batch);
+    expect(answers[0]).toBeNull();
+    expect(answers[1]).toBeInstanceOf(DuplicateKeyError);
+    expect(answers[2]).toBeNull();
+    expect(await store.queries.findById(batch[0]?._id ?? "")).not.toBeNull();
+    expect(await store.queries.findById(batch[1]?._id ?? "")).toBeNull();
   });
 
-  it("puts a canceled query back to canceled when a late claim overwrote it with running", async () => {
-    const query = queryIn("conv_late");
-    await store.queries.insert(query);
-    expect(await store.queries.markCanceled(query._id, new Date())).toBe(true);
-    // The worker read the query while it was still queued and writes `running` after the cancel.
-    await store.mongo.collections.queries.updateOne({ _id: query._id }, { $set: { status: "running" } });
-    expect(await store.queries.isOpen(query._id)).toBe(true);
-    expect(await store.queries.settle(query._id)).toBe(true);
-    expect((await store.queries.findById(query._id))?.status).toBe("canceled");
-    expect(await store.queries.markRunning(query._id, new Date())).toBeNull();
-  });
-
-  it("decides nothing for a query that was deleted, and leaves no outcome behind", async () => {
-    const query = queryIn("conv_gone");
-    await store.queries.insert(query);
-    await store.queries.deleteForConversation("conv_gone");
-    expect(await store.queries.markFailed(query._id, "internal", "late", new Date())).toBe(false);
-    expect(await store.mongo.collections.outcomes.findOne({ _id: query._id })).toBeNull();
+  it("records the end of many queries at once and names those whose document is gone", async () => {
+    const kept = queryIn("conv_final", { seq: 0 });
+    const deleted = queryIn("conv_final_gone", { seq: 0 });
+    await store.queries.insertMany([kept, deleted]);
+    await store.queries.deleteForConversation("conv_final_gone");
+    const record = {
+      status: "succeeded" as const,
+      output: "out",
+      error: null,
+      finishedAt: at,
+      metrics: { queueMs: 1, modelMs: 2, totalMs: 3, inputTokens: null, outputTokens: null },
+      attempts: 1,
+      startedAt: at,
+    };
+    const gone = await store.queries.recordFinal([
+      { id: kept._id, record },
+      { id: deleted._id, record },
+    ]);
+    expect(gone).toEqual([deleted._id]);
+    const stored = await store.queries.findById(kept._id);
+    expect(stored?.status).toBe("succeeded");
+    expect(stored?.output).toBe("out");
+    expect(stored?.attempts).toBe(1);
   });
 
   it("finds a query for its owner only", async () => {

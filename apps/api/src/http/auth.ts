@@ -1,6 +1,7 @@
 import type { UsersRepo } from "@llm-chat/store";
 import type { Request, RequestHandler } from "express";
 import { type AccessTokens, looksLikeJwt } from "../auth/access-tokens.js";
+import type { CachedKeys } from "../auth/cached-keys.js";
 import { HttpProblem } from "./problem.js";
 
 export interface Principal {
@@ -25,16 +26,16 @@ const unauthorized = (detail: string) =>
 const TOUCH_EVERY_MS = 60_000;
 
 export interface AuthDeps {
-  users: UsersRepo;
+  keys: CachedKeys;
   tokens: AccessTokens;
   /** Whether a login session was revoked (logout, reused refresh token). */
   isSessionRevoked(sessionId: string): Promise<boolean>;
 }
 
 /**
- * `Authorization: Bearer <access token | API key>`. Keys are looked up in MongoDB on every
- * request, so a revoked key stops working at once on every API process; access tokens are
- * verified locally and checked against revoked sessions.
+ * `Authorization: Bearer <access token | API key>`. Keys are looked up through their Redis
+ * cache (see cached-keys.ts), where a revocation lands at once for every API process;
+ * access tokens are verified locally and checked against revoked sessions.
  */
 export function authenticate(deps: AuthDeps): RequestHandler {
   return async (req, _res, next) => {
@@ -50,12 +51,12 @@ export function authenticate(deps: AuthDeps): RequestHandler {
       return next();
     }
 
-    const key = await deps.users.findKeyBySecret(token);
+    const key = await deps.keys.find(token);
     if (!key) throw unauthorized("the API key is invalid or revoked");
     principals.set(req, { userId: key.userId, keyId: key._id });
     const now = new Date();
     if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
-      void deps.users.touchKey(key._id, now).catch(() => undefined);
+      void deps.keys.touch(key._id, now).catch(() => undefined);
     }
     next();
   };

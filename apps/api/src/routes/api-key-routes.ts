@@ -1,6 +1,7 @@
 import { type ApiKey, apiKeyIdSchema, createApiKeyBodySchema } from "@llm-chat/contracts";
 import type { ApiKeyDoc } from "@llm-chat/store";
 import { Router } from "express";
+import type { CachedKeys } from "../auth/cached-keys.js";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
 import { notFound } from "../http/problem.js";
@@ -14,7 +15,7 @@ const present = (doc: ApiKeyDoc): ApiKey => ({
   lastUsedAt: doc.lastUsedAt?.toISOString() ?? null,
 });
 
-export function apiKeyRoutes(deps: AppDeps): Router {
+export function apiKeyRoutes(deps: AppDeps, keys: CachedKeys): Router {
   const router = Router();
   const { users } = deps.store;
 
@@ -37,7 +38,7 @@ export function apiKeyRoutes(deps: AppDeps): Router {
   router.delete("/v1/api-keys/:id", async (req, res) => {
     const { userId } = principal(req);
     const id = parseId(req, "id", apiKeyIdSchema, "API key");
-    if (!(await users.revokeApiKey(id, userId))) throw notFound("API key");
+    if (!(await keys.revoke(id, userId))) throw notFound("API key");
     res.status(204).end();
   });
 

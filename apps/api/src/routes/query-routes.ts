@@ -43,7 +43,7 @@ export function queryRoutes(deps: AppDeps): Router {
       const gone = new AbortController();
       res.on("close", () => gone.abort());
       if (await waitForDone(deps, query._id, waitSeconds * 1000, gone.signal)) {
-        current = (await deps.store.queries.findById(query._id)) ?? query;
+        current = (await deps.lifecycle.read(query._id, userId)) ?? query;
       }
     }
     const view = presentQuery(current, base);
@@ -59,9 +59,7 @@ export function queryRoutes(deps: AppDeps): Router {
   router.post("/v1/queries/:id/cancel", async (req, res) => {
     const { userId } = principal(req);
     const id = parseId(req, "id", queryIdSchema, "query");
-    const doc = await deps.store.queries.findForUser(id, userId);
-    if (!doc) throw notFound("query");
-    res.json(presentQuery(await cancelQuery(deps, doc), base));
+    res.json(presentQuery(await cancelQuery(deps, id, userId), base));
   });
 
   router.get("/v1/queries/:id/events", queryStream(deps));
@@ -69,7 +67,7 @@ export function queryRoutes(deps: AppDeps): Router {
   router.get("/v1/queries/:id/deliveries", async (req, res) => {
     const { userId } = principal(req);
     const id = parseId(req, "id", queryIdSchema, "query");
-    const doc = await deps.store.queries.findForUser(id, userId);
+    const doc = await deps.lifecycle.read(id, userId);
     if (!doc) throw notFound("query");
     const deliveries = await deps.store.webhooks.listDeliveries(id, userId);
     res.json({ data: deliveries.map(presentDelivery) });
@@ -84,13 +82,14 @@ export function queryRoutes(deps: AppDeps): Router {
       q.limit + 1,
       cursorId(q),
     );
-    res.json(toPage(docs, q.limit, (doc) => presentQuery(doc, base)));
+    res.json(toPage(await deps.lifecycle.overlay(docs), q.limit, (doc) => presentQuery(doc, base)));
   });
 
   router.get("/v1/queries/:id", async (req, res) => {
     const { userId } = principal(req);
     const id = parseId(req, "id", queryIdSchema, "query");
-    const doc = await deps.store.queries.findForUser(id, userId);
+    // Open queries are answered from their live state in Redis, never from the store.
+    const doc = await deps.lifecycle.read(id, userId);
     if (!doc) throw notFound("query");
     res.json(presentQuery(doc, base));
   });

@@ -26,7 +26,7 @@ export function queryStream(deps: AppDeps) {
   return async (req: Request, res: Response) => {
     const { userId } = principal(req);
     const id = parseId(req, "id", queryIdSchema, "query");
-    const query = await deps.store.queries.findForUser(id, userId);
+    const query = await deps.lifecycle.read(id, userId);
     if (!query) throw notFound("query");
 
     const resumeFrom = req.header("last-event-id");
@@ -77,7 +77,7 @@ export function queryStream(deps: AppDeps) {
     };
     // The log may be gone (expired, or Redis lost it): the record still says how it ended.
     const settleFromRecord = async () => {
-      const current = await deps.store.queries.findById(id);
+      const current = await deps.lifecycle.read(id, userId);
       if (!current || !terminalStatuses.includes(current.status) || closed) return;
       await pump();
       if (closed) return;

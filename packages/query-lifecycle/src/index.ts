@@ -1,0 +1,20 @@
+export { type Accepting, createAccept } from "./accept.js";
+export { type GroupCommitOptions, groupCommit } from "./group-commit.js";
+export {
+  type Begin,
+  type Cancel,
+  createQueryLifecycle,
+  type Finish,
+  type LifecycleDeps,
+  type QueryLifecycle,
+} from "./lifecycle.js";
+export {
+  createLiveQueries,
+  type LiveQueries,
+  type LiveQueriesConfig,
+  type LiveQuery,
+  liveQueryTtls,
+  type Outcome,
+} from "./live-queries.js";
+export { canMove, type FinalStatus, isFinal, isOpen, sourcesOf } from "./states.js";
+export { cancelChannelOf, type LifecycleParts, wireQueryLifecycle } from "./wire.js";
