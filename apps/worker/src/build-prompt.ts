@@ -29,7 +29,7 @@ export function createPromptBuilder(deps: PromptBuilderDeps) {
 
   return async function buildPrompt(
     query: QueryDoc,
-    conversation: ConversationDoc,
+    conversation: Pick<ConversationDoc, "_id" | "system" | "summary">,
     model: ModelSpec,
     promptTokens: number,
   ): Promise<BuiltContext> {

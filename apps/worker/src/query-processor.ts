@@ -46,9 +46,22 @@ class Permanent extends Error {}
 export function createQueryProcessor(deps: QueryProcessorDeps) {
   const { store, logger, lifecycle } = deps;
 
-  async function askModel(query: QueryDoc, promptTokens: number, signal: AbortSignal, deadline: Date) {
+  /** A conversation's first query knows its system prompt and has no summary: no need to read it back. */
+  async function conversationOf(query: QueryDoc, system: string | null | undefined) {
+    if (query.seq === 0 && system !== undefined) return { _id: query.conversationId, system, summary: null };
     const conversation = await store.conversations.findById(query.conversationId);
     if (!conversation) throw new Permanent("conversation no longer exists");
+    return conversation;
+  }
+
+  async function askModel(
+    query: QueryDoc,
+    system: string | null | undefined,
+    promptTokens: number,
+    signal: AbortSignal,
+    deadline: Date,
+  ) {
+    const conversation = await conversationOf(query, system);
     const model = deps.models.get(query.model);
     if (!model) throw new Permanent(`model ${query.model} is no longer configured`);
 
@@ -84,7 +97,11 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
   }
 
   /** Runs the model for a running query and records the answer. */
-  async function answer(query: QueryDoc, signal: AbortSignal | undefined): Promise<AttemptResult> {
+  async function answer(
+    query: QueryDoc,
+    system: string | null | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<AttemptResult> {
     const timeoutMs = query.params.timeoutSeconds ? query.params.timeoutSeconds * 1000 : deps.queryTimeoutMs;
     const deadline = query.createdAt.getTime() + timeoutMs;
     if (deadline <= Date.now()) throw new QueryTimeoutError(timeoutMs);
@@ -95,7 +112,7 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     const promptTokens = model ? countTokens(model.tokenizer, neutraliseMarkers(query.prompt)) : 0;
     let reply: ModelAnswer;
     try {
-      reply = await askModel(query, promptTokens, combined, new Date(deadline));
+      reply = await askModel(query, system, promptTokens, combined, new Date(deadline));
     } catch (error) {
       if (timeout.aborted && !signal?.aborted) throw new QueryTimeoutError(timeoutMs);
       throw error;
@@ -125,7 +142,7 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
       if (begun.kind === "gone" || begun.kind === "ended") return { kind: "done", outcome: "skipped" };
       if (begun.kind === "wait") return { kind: "wait", place: begun.place };
       running = begun.query;
-      return await answer(running, signal);
+      return await answer(running, begun.system, signal);
     } catch (error) {
       const reason = abortReasonOf(signal);
       // The API decided `canceled` and told the stream; the provider call was cut and its

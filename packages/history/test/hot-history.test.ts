@@ -42,7 +42,9 @@ describe("the hot history", () => {
         webhook: null,
       }),
     };
-    await store.messages.recordExchange(query, 10, { content: `a${seq}`, tokens: 10 });
+    await store.messages.insertExchanges(
+      store.messages.exchange(query, 10, { content: `a${seq}`, tokens: 10 }, new Date()),
+    );
     await history.append(conversationId, turn(seq));
   };
 

@@ -62,8 +62,8 @@ export function createAccept(deps: AcceptDeps, maxBatch = 256) {
     if (accepted.length === 0) return answers;
     try {
       const tx = deps.redis.pipeline();
-      for (const { query } of accepted) {
-        deps.live.create(tx, query);
+      for (const { query, conversation } of accepted) {
+        deps.live.create(tx, query, conversation ? conversation.system : undefined);
         deps.ledger.enterIn(tx, query._id, query);
         deps.events.appendIn(tx, query._id, { type: "status", status: "queued" });
       }

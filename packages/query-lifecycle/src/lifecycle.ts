@@ -32,7 +32,7 @@ export type Begin =
   | { kind: "gone" }
   | { kind: "ended"; status: QueryStatus }
   | { kind: "wait"; place: LedgerPlace }
-  | { kind: "running"; query: QueryDoc };
+  | { kind: "running"; query: QueryDoc; system?: string | null };
 
 export type Finish = { kind: "recorded"; query: QueryDoc } | { kind: "lost"; status: QueryStatus } | { kind: "gone" };
 
@@ -170,7 +170,11 @@ export function createQueryLifecycle(deps: LifecycleDeps) {
         return { kind: "ended", status: started.status };
       }
       await deps.emitter.started(started.doc);
-      return { kind: "running", query: started.doc };
+      return {
+        kind: "running",
+        query: started.doc,
+        ...(started.system !== undefined ? { system: started.system } : {}),
+      };
     },
 
     succeed(

@@ -24,6 +24,11 @@ export interface LiveQuery {
   outcome: Outcome | null;
   /** Decided, but the store does not say so yet (the decider is writing, or died doing so). */
   unrecorded: boolean;
+  /**
+   * The system prompt of the conversation this query started, or undefined when the query
+   * joined an existing one (its conversation, with any summary, is read from the store).
+   */
+  system?: string | null;
 }
 
 export interface LiveQueriesConfig {
@@ -51,6 +56,7 @@ const emptyMetrics: QueryMetrics = {
 
 type Base = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prompt" | "params" | "webhook"> & {
   createdAt: number;
+  system?: string | null;
 };
 
 // Fields: s status, b immutable part (JSON), a attempts, st startedAt ms, o outcome (JSON),
@@ -90,9 +96,20 @@ return 0`;
 
 const allowed = (to: QueryStatus) => `,${sourcesOf(to).join(",")},`;
 
-function baseOf(doc: QueryDoc): Base {
+function baseOf(doc: QueryDoc, system?: string | null): Base {
   const { userId, conversationId, seq, model, prompt, params, webhook } = doc;
-  return { userId, conversationId, seq, model, prompt, params, webhook, createdAt: doc.createdAt.getTime() };
+  const base: Base = {
+    userId,
+    conversationId,
+    seq,
+    model,
+    prompt,
+    params,
+    webhook,
+    createdAt: doc.createdAt.getTime(),
+  };
+  if (system !== undefined) base.system = system;
+  return base;
 }
 
 type StoredOutcome = Omit<Outcome, "finishedAt"> & { finishedAt: number };
@@ -100,7 +117,7 @@ type StoredOutcome = Omit<Outcome, "finishedAt"> & { finishedAt: number };
 function parse(id: string, fields: Record<string, string>): LiveQuery | null {
   const status = fields.s;
   if (!isQueryStatus(status) || !fields.b) return null;
-  const base = JSON.parse(fields.b) as Base;
+  const { system, ...base } = JSON.parse(fields.b) as Base;
   const stored = fields.o ? (JSON.parse(fields.o) as StoredOutcome) : null;
   const outcome: Outcome | null = stored ? { ...stored, finishedAt: new Date(stored.finishedAt) } : null;
   const unrecorded = fields.w === "1";
@@ -125,6 +142,7 @@ function parse(id: string, fields: Record<string, string>): LiveQuery | null {
     status,
     outcome,
     unrecorded,
+    ...(system !== undefined ? { system } : {}),
   };
 }
 
@@ -148,9 +166,13 @@ export function createLiveQueries(redis: Redis | Cluster, config: LiveQueriesCon
   return {
     key,
 
-    /** Adds the commands that create an accepted query's state to `tx` (one round trip per batch). */
-    create(tx: ChainableCommander, doc: QueryDoc): void {
-      tx.hset(key(doc._id), "s", doc.status, "b", JSON.stringify(baseOf(doc)), "a", doc.attempts);
+    /**
+     * Adds the commands that create an accepted query's state to `tx` (one round trip per
+     * batch). `system`: the system prompt of the conversation the query starts, so the
+     * worker need not read the conversation back.
+     */
+    create(tx: ChainableCommander, doc: QueryDoc, system?: string | null): void {
+      tx.hset(key(doc._id), "s", doc.status, "b", JSON.stringify(baseOf(doc, system)), "a", doc.attempts);
       tx.expire(key(doc._id), config.openTtlSeconds);
     },
 
