@@ -7,14 +7,8 @@ import { createShutdown } from "@llm-chat/lifecycle";
 import { createModelRegistry, ModelConfigError } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
 import { createMetrics, observeQuery } from "@llm-chat/metrics";
-import { wireQueryLifecycle } from "@llm-chat/query-lifecycle";
-import {
-  assertPrefixFitsRedis,
-  createProducer,
-  createQueryLedger,
-  createRedis,
-  readQueueCounts,
-} from "@llm-chat/queue";
+import { createQueryLedger, wireQueryLifecycle } from "@llm-chat/query-lifecycle";
+import { assertPrefixFitsRedis, createProducer, createRedis, readQueueCounts } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
 import { createApp } from "./app.js";
 import { createAccessTokens } from "./auth/access-tokens.js";
@@ -72,7 +66,6 @@ const metrics = createMetrics("api");
 metrics.trackQueues(() => readQueueCounts(producer));
 const ledger = createQueryLedger(redis, { keyPrefix: env.QUEUE_PREFIX });
 const emitter = createQueryEmitter(store, events, producer, logger, {
-  ledger,
   outputFlushMs: 50,
   webhookOutputMs: 500,
   onFinished: (query) => observeQuery(metrics, query),

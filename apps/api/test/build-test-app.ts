@@ -3,8 +3,8 @@ import { createHotHistory } from "@llm-chat/history";
 import { createModelRegistry } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
 import { createMetrics } from "@llm-chat/metrics";
-import { wireQueryLifecycle } from "@llm-chat/query-lifecycle";
-import { createProducer, createQueryLedger } from "@llm-chat/queue";
+import { createQueryLedger, wireQueryLifecycle } from "@llm-chat/query-lifecycle";
+import { createProducer } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
 import { isolate, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
@@ -29,7 +29,6 @@ export async function buildTestApp() {
     ttlSeconds: 60,
   });
   const emitter = createQueryEmitter(store, events, producer, logger, {
-    ledger,
     outputFlushMs: 50,
     webhookOutputMs: 500,
   });

@@ -1,4 +1,4 @@
-import type { LedgerPlace } from "@llm-chat/queue";
+import type { LedgerPlace } from "@llm-chat/query-lifecycle";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 
 /** What one attempt at a query came to; `toBullmq` is the one place that turns it into a job outcome. */

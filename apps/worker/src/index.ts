@@ -12,11 +12,10 @@ import {
 } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
 import { createMetrics, observeQuery } from "@llm-chat/metrics";
-import { cancelChannelOf, wireQueryLifecycle } from "@llm-chat/query-lifecycle";
+import { cancelChannelOf, createQueryLedger, wireQueryLifecycle } from "@llm-chat/query-lifecycle";
 import {
   assertPrefixFitsRedis,
   createProducer,
-  createQueryLedger,
   createRedis,
   QueueName,
   queryBackoff,
@@ -104,7 +103,6 @@ try {
 const events = createQueryEventLog(redis, { keyPrefix: env.QUEUE_PREFIX, ttlSeconds: env.EVENTS_TTL_SECONDS });
 const ledger = createQueryLedger(redis, { keyPrefix: env.QUEUE_PREFIX });
 const emitter = createQueryEmitter(store, events, producer, logger, {
-  ledger,
   outputFlushMs: 50,
   webhookOutputMs: 500,
   onFinished: (query) => observeQuery(metrics, query),

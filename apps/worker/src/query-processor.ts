@@ -10,8 +10,7 @@ import {
 } from "@llm-chat/llm";
 import { type Logger, logContext } from "@llm-chat/logger";
 import type { Metrics } from "@llm-chat/metrics";
-import type { QueryLifecycle } from "@llm-chat/query-lifecycle";
-import type { ConversationOrder } from "@llm-chat/queue";
+import type { ConversationOrder, QueryLifecycle } from "@llm-chat/query-lifecycle";
 import type { QueryDoc, Store } from "@llm-chat/store";
 import { type Job, UnrecoverableError } from "bullmq";
 import { abortReasonOf } from "./abort-reason.js";

@@ -1,6 +1,6 @@
 import type { WebhookEvent } from "@llm-chat/contracts";
 import type { Logger } from "@llm-chat/logger";
-import type { Producer, QueryLedger } from "@llm-chat/queue";
+import type { Producer } from "@llm-chat/queue";
 import { isDuplicateKey, type QueryDoc, type Store } from "@llm-chat/store";
 import type { QueryEvent, QueryEventLog } from "./query-event-log.js";
 
@@ -9,8 +9,6 @@ export interface QueryEmitterConfig {
   outputFlushMs: number;
   /** At most one `output` webhook per query per this many ms. */
   webhookOutputMs: number;
-  /** Told of every query that ended, to free its places (user cap, conversation line). */
-  ledger: QueryLedger;
   /** Told of every query that reached its final status (metrics). */
   onFinished?: (query: QueryDoc) => void;
 }
@@ -111,7 +109,6 @@ export function createQueryEmitter(
     /** The query reached a final status; `query` is its record as written. */
     async finished(query: QueryDoc): Promise<void> {
       config.onFinished?.(query);
-      await config.ledger.release(query.userId, query._id, query.conversationId);
       const done: QueryEvent = { type: "done", status: query.status, output: query.output, error: query.error };
       await events.append(query._id, { type: "status", status: query.status }, done);
       await webhook(query, "completed", query.output, true);

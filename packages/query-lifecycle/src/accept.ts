@@ -1,10 +1,11 @@
 import type { QueryEventLog } from "@llm-chat/events";
 import type { Logger } from "@llm-chat/logger";
-import type { Producer, QueryLedger } from "@llm-chat/queue";
+import type { Producer } from "@llm-chat/queue";
 import type { ConversationDoc, QueryDoc, Store } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
 import { groupCommit } from "./group-commit.js";
 import type { LiveQueries } from "./live-queries.js";
+import type { QueryLedger } from "./query-ledger.js";
 
 export interface Accepting {
   query: QueryDoc;

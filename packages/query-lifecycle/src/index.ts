@@ -1,4 +1,5 @@
 export { type Accepting, createAccept } from "./accept.js";
+export { type ConversationOrder, createConversationOrder, type IsOpen } from "./conversation-order.js";
 export { type GroupCommitOptions, groupCommit } from "./group-commit.js";
 export {
   type Begin,
@@ -16,5 +17,6 @@ export {
   liveQueryTtls,
   type Outcome,
 } from "./live-queries.js";
+export { createQueryLedger, type LedgerPlace, type QueryLedger, type QueryLedgerConfig } from "./query-ledger.js";
 export { canMove, type FinalStatus, isFinal, isOpen, sourcesOf } from "./states.js";
 export { cancelChannelOf, type LifecycleParts, wireQueryLifecycle } from "./wire.js";

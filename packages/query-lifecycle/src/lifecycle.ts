@@ -2,11 +2,13 @@ import type { QueryErrorCode, QueryStatus } from "@llm-chat/contracts";
 import type { QueryEmitter, QueryEventLog } from "@llm-chat/events";
 import type { HotHistory } from "@llm-chat/history";
 import type { Logger } from "@llm-chat/logger";
-import type { ConversationOrder, LedgerPlace, Producer, QueryLedger } from "@llm-chat/queue";
+import type { Producer } from "@llm-chat/queue";
 import type { QueryDoc, Store } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
 import { createAccept } from "./accept.js";
+import type { ConversationOrder } from "./conversation-order.js";
 import type { LiveQueries, LiveQuery, Outcome } from "./live-queries.js";
+import type { LedgerPlace, QueryLedger } from "./query-ledger.js";
 import { createRecorder } from "./record.js";
 import { isFinal, isOpen } from "./states.js";
 
@@ -101,6 +103,8 @@ export function createQueryLifecycle(deps: LifecycleDeps) {
       metrics: outcome.metrics ?? query.metrics,
       finishedAt: outcome.finishedAt,
     };
+    // Its owner's open-query place and its place in the conversation's line are free now.
+    await deps.ledger.release(query.userId, id, query.conversationId);
     await deps.emitter.finished(ended);
     await live.recorded(id);
     await deps.order.promoteNext(query).catch((err) => logger.warn({ err }, "could not wake the next query"));

@@ -1,4 +1,4 @@
-import { createConversationOrder } from "@llm-chat/queue";
+import { createConversationOrder } from "./conversation-order.js";
 import { createQueryLifecycle, type LifecycleDeps } from "./lifecycle.js";
 import { createLiveQueries, liveQueryTtls } from "./live-queries.js";
 

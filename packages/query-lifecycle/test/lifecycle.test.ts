@@ -1,12 +1,12 @@
 import { createQueryEmitter, createQueryEventLog } from "@llm-chat/events";
 import { createHotHistory } from "@llm-chat/history";
 import { createLogger } from "@llm-chat/logger";
-import { createProducer, createQueryLedger } from "@llm-chat/queue";
+import { createProducer } from "@llm-chat/queue";
 import { openStore, type QueryDoc, type Store } from "@llm-chat/store";
 import { type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLiveQueries, type QueryLifecycle, wireQueryLifecycle } from "../src/index.js";
+import { createLiveQueries, createQueryLedger, type QueryLifecycle, wireQueryLifecycle } from "../src/index.js";
 
 describe("the query lifecycle", () => {
   let isolation: Isolation;
@@ -30,7 +30,6 @@ describe("the query lifecycle", () => {
     const events = createQueryEventLog(redis, { keyPrefix, ttlSeconds: 60 });
     const ledger = createQueryLedger(redis, { keyPrefix });
     const emitter = createQueryEmitter(store, events, producer, logger, {
-      ledger,
       outputFlushMs: 10,
       webhookOutputMs: 500,
     });

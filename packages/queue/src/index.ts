@@ -6,7 +6,6 @@ export {
   type RedisRole,
   RedisUrlError,
 } from "./connection.js";
-export { type ConversationOrder, createConversationOrder, type IsOpen } from "./conversation-order.js";
 export {
   type CatalogSettings,
   type JobName,
@@ -20,5 +19,4 @@ export {
   webhookBackoff,
 } from "./job-catalog.js";
 export { createProducer, type Producer, readQueueCounts } from "./producer.js";
-export { createQueryLedger, type LedgerPlace, type QueryLedger, type QueryLedgerConfig } from "./query-ledger.js";
 export { QueueName } from "./queue-names.js";

@@ -1,5 +1,5 @@
+import type { RedisClient } from "@llm-chat/queue";
 import type { ChainableCommander } from "ioredis";
-import type { RedisClient } from "./connection.js";
 
 /**
  * Redis-side bookkeeping of open queries, so the request path never asks MongoDB a question

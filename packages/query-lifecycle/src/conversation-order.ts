@@ -1,7 +1,7 @@
-import type { Producer } from "./producer.js";
+import type { Producer } from "@llm-chat/queue";
 import type { LedgerPlace, QueryLedger } from "./query-ledger.js";
 
-/** Whether a query is still queued or running, by its own record (MongoDB, by _id). */
+/** Whether a query is still queued or running (its live state, or its record). */
 export type IsOpen = (queryId: string) => Promise<boolean>;
 
 /**

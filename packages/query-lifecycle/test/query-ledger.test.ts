@@ -1,6 +1,7 @@
+import { createRedis, type RedisClient } from "@llm-chat/queue";
 import { type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createQueryLedger, createRedis, type QueryLedger, type RedisClient } from "../src/index.js";
+import { createQueryLedger, type QueryLedger } from "../src/index.js";
 
 describe("the query ledger", () => {
   let isolation: Isolation;
