@@ -203,12 +203,11 @@ pg_settings() {
   # last ~0.6 s (3 x wal_writer_delay), never corrupt: MongoDB's default write concern
   # likewise acknowledges before its journal (flushed every 100 ms) is on disk.
   # fsync and full_page_writes stay on. wal_level=minimal: no replication here, less WAL.
-  # FerretDB's pool is 20 connections (see start_ferretdb); 40 leaves room for psql and a
-  # second FerretDB process. shared_buffers stays small: three clusters (dev, bench, fault
-  # suite) may run on one small machine at once.
+  # max_connections: FerretDB's pool (see start_ferretdb) and a few for psql. shared_buffers
+  # stays at the default: three clusters (dev, bench, fault suite) may run on one machine.
   printf '%s ' -c listen_addresses=127.0.0.1 -c "port=$PG_PORT" \
     -c "unix_socket_directories='$PG_DIR'" -c synchronous_commit=off -c wal_level=minimal \
-    -c max_wal_senders=0 -c max_connections=40 -c shared_buffers=128MB -c jit=off
+    -c max_wal_senders=0 -c max_connections=210 -c shared_buffers=128MB -c jit=off
 }
 
 start_postgres() {
@@ -260,10 +259,13 @@ stop_postgres() {
 start_ferretdb() {
   rm -f "$FERRET_PID"
   echo "=== $(date -u +%FT%TZ) services.sh start" >>"$FERRET_LOG"
-  # Over the cluster's unix socket: cheaper than TCP, and protected by its directory. The
-  # pool of 20 connections is plenty on a small machine (FerretDB's default is 50): more
-  # backends than cores only queue inside PostgreSQL.
-  local url="postgres://postgres@/ferretdb?host=$PG_DIR&port=$PG_PORT&pool_max_conns=20"
+  # Over the cluster's unix socket: cheaper than TCP, and protected by its directory.
+  # The pool must be larger than the number of MongoDB connections of all clients together:
+  # FerretDB 1.24 holds two PostgreSQL connections for an update or delete (the cursor that
+  # finds the document, then the write), so with as many such commands at once as the pool
+  # has connections, every one waits for a second connection forever. Seen with 32 driver
+  # connections on a pool of 20; FerretDB's default is 50. Connections open on demand.
+  local url="postgres://postgres@/ferretdb?host=$PG_DIR&port=$PG_PORT&pool_max_conns=200"
   # setsid + nohup: own session, so FerretDB outlives this script and a Ctrl-C in its
   # terminal. The inner shell writes its own pid and then execs FerretDB, so the pid file
   # is FerretDB's pid whether or not setsid had to fork.
@@ -390,6 +392,7 @@ cluster_command() {
     status)
       for port in $CLUSTER_PORTS; do
         role=$(node_field "$port" role info replication)
+        [ "$role" = slave ] && role=replica
         status_one "redis-cluster ${role:-node}" "$port" "$(node_pid "$port")" "$(node_cmd "$port")" node_up "$port" || rc=1
       done
       echo "redis-cluster: cluster_state $(node_field "$CLUSTER_FIRST_PORT" cluster_state cluster info || true)"
