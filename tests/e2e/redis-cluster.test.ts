@@ -12,7 +12,7 @@ import {
   testRedisClusterUrl,
 } from "./support/redis-cluster.js";
 import { readSse, type SseEvent } from "./support/sse.js";
-import { type System, type SystemOptions, startSystem } from "./support/system.js";
+import { type SystemOptions, startSystem } from "./support/system.js";
 
 /**
  * The system on a real Redis Cluster of 3 masters and 3 replicas (scripts/test.sh starts it
