@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { report, settle, submitMany } from "./faults/support/harness.js";
+import { outageEnv, report, settle, submitMany } from "./faults/support/harness.js";
 import { call, type QueryView, register, waitForQuery } from "./support/client.js";
 import {
   connectCluster,
@@ -116,15 +116,8 @@ describe("on a Redis Cluster", () => {
     it("loses and duplicates no query when the master holding the queue's slot is killed with 200 in flight", async () => {
       running = await clusterSystem(cluster, {
         standIn: { latencyMs: 1000 },
-        env: {
-          // Attempts and locks sized for an outage of seconds, as in the fault suite.
-          QUERY_ATTEMPTS: "12",
-          QUERY_BACKOFF_MS: "250",
-          WORKER_LOCK_DURATION_MS: "2000",
-          SWEEPER_INTERVAL_MS: "1000",
-          SWEEPER_GRACE_MS: "1500",
-          MAX_OPEN_QUERIES_PER_USER: "1000",
-        },
+        // Attempts and locks sized for an outage of seconds, as in the fault suite.
+        env: outageEnv,
       });
       const { system, prefix } = running;
       const api = system.api.url;
