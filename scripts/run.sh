@@ -28,8 +28,8 @@ if [ -z "${JWT_SECRET:-}" ]; then
   export JWT_SECRET
 fi
 
-# The local server is FerretDB on SQLite: a small driver pool queues writers in the driver
-# instead of in SQLite's busy handler (see .env.example). A MONGO_URL you set is kept as is.
+# The local server is FerretDB on PostgreSQL: a small driver pool keeps every client's
+# connections together below FerretDB's own pool (see .env.example). A MONGO_URL you set is kept as is.
 export MONGO_URL="${MONGO_URL:-mongodb://127.0.0.1:${MONGO_PORT:-27017}/llm-chat?maxPoolSize=8}"
 
 pids=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every check on a fresh machine: installs what is missing,
-# starts Redis and FerretDB on loopback (leaving alone any already running), builds,
-# lints, typechecks and runs the unit and end-to-end tests against the real services.
+# starts Redis, FerretDB (on PostgreSQL) and a six-node Redis Cluster on loopback (leaving
+# alone any already running), builds, lints, typechecks and runs the unit and end-to-end
+# tests against the real services.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/chromium.sh"
@@ -11,13 +12,23 @@ prepare_toolchain
 ensure_chromium
 
 # Services this script starts, it stops again; ones that were already up stay up.
-if ! bash scripts/services.sh status >/dev/null 2>&1; then
-  trap 'bash scripts/services.sh stop' EXIT
-fi
+stop_services=0 stop_cluster=0
+bash scripts/services.sh status >/dev/null 2>&1 || stop_services=1
+bash scripts/services.sh cluster status >/dev/null 2>&1 || stop_cluster=1
+cleanup() {
+  if [ "$stop_cluster" -eq 1 ]; then bash scripts/services.sh cluster stop; fi
+  if [ "$stop_services" -eq 1 ]; then bash scripts/services.sh stop; fi
+}
+trap cleanup EXIT
 bash scripts/services.sh start
+# tests/e2e/redis-cluster.test.ts runs the system on it (and fails, never skips, without it).
+bash scripts/services.sh cluster start
 
 export TEST_REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}"
 export TEST_MONGO_URL="mongodb://127.0.0.1:${MONGO_PORT:-27017}"
+first=${REDIS_CLUSTER_FIRST_PORT:-7101}
+TEST_REDIS_CLUSTER_URL="redis-cluster://$(seq -s, -f "127.0.0.1:%g" "$first" $((first + 5)))"
+export TEST_REDIS_CLUSTER_URL
 
 pnpm build
 pnpm lint

@@ -1,9 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, rmSync } from "node:fs";
 import { connect } from "node:net";
+import { MongoClient } from "mongodb";
 import { log, root } from "./util.js";
 
-/** The bench's own Redis and FerretDB, apart from the development (6379/27017) and test ones. */
+/**
+ * The bench's own Redis and FerretDB (on a PostgreSQL cluster of its own, port 28091), apart
+ * from the development (6379/27017) and test ones.
+ */
 export const REDIS_PORT = 6391;
 export const MONGO_PORT = 27091;
 export const redisUrl = `redis://127.0.0.1:${REDIS_PORT}`;
@@ -14,8 +17,8 @@ function services(action: "start" | "stop"): { ok: boolean; output: string } {
     cwd: root,
     env: { ...process.env, REDIS_PORT: String(REDIS_PORT), MONGO_PORT: String(MONGO_PORT) },
     encoding: "utf8",
-    // Starting may build FerretDB the first time (about a minute); stopping waits up to 20 s a server.
-    timeout: 240_000,
+    // Starting may install PostgreSQL and build FerretDB the first time (minutes); stopping waits up to 20 s a server.
+    timeout: 600_000,
   });
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
   for (const line of output.split("\n")) if (line) log(`services: ${line}`);
@@ -27,56 +30,33 @@ function services(action: "start" | "stop"): { ok: boolean; output: string } {
  * alone by services.sh): the figures are then not from a quiet server of the bench's own.
  */
 export async function startServices(): Promise<{ shared: boolean }> {
-  if (!(await listening(MONGO_PORT))) removeLeftoverDatabases();
   const { ok, output } = services("start");
   if (!ok) throw new Error("scripts/services.sh start failed (see above)");
-  return { shared: /already listening/.test(output) };
+  const shared = /already listening/.test(output);
+  if (!shared) await dropLeftoverDatabases();
+  return { shared };
 }
 
 /**
- * A bench database written to after its drop (a process still finishing) can be left as a
- * bare SQLite file without FerretDB's metadata, and FerretDB then refuses to start. With
- * the server down, the bench's own data directory holds nothing but bench databases: clear them.
+ * A run that was killed leaves its databases behind (each a PostgreSQL schema in the
+ * bench's own cluster): they cost disk and make the data-size figures drift. A server the
+ * bench started itself holds nothing but bench databases: drop those still there.
  */
-function removeLeftoverDatabases(): void {
-  const dir = `${root}.data/ferretdb-${MONGO_PORT}`;
-  let removed = 0;
+async function dropLeftoverDatabases(): Promise<void> {
+  const client = new MongoClient(mongoBase, { serverSelectionTimeoutMS: 5000 });
   try {
-    for (const name of readdirSync(dir)) {
-      if (!/^llmchat_bench_\w+\.sqlite(-wal|-shm)?$/.test(name)) continue;
-      rmSync(`${dir}/${name}`);
-      removed++;
-    }
-  } catch {
-    // no data directory yet
+    await client.connect();
+    const { databases } = await client.db("admin").admin().listDatabases({ nameOnly: true });
+    const leftovers = databases.map((d) => d.name).filter((name) => name.startsWith("llmchat_bench_"));
+    for (const name of leftovers) await client.db(name).dropDatabase();
+    if (leftovers.length > 0) log(`services: dropped ${leftovers.length} bench database(s) an earlier run left behind`);
+  } finally {
+    await client.close();
   }
-  if (removed > 0) log(`services: removed ${removed} file(s) of bench databases an earlier run left behind`);
 }
 
 export function stopServices(): void {
   services("stop");
-  removeOrphanedWal();
-}
-
-/**
- * FerretDB's dropDatabase deletes a database's .sqlite file but leaves its -wal and -shm
- * files behind (tens of MB per scenario). With the server stopped, remove those of the
- * bench's own databases whose .sqlite is gone.
- */
-function removeOrphanedWal(): void {
-  const dir = `${root}.data/ferretdb-${MONGO_PORT}`;
-  let freed = 0;
-  try {
-    for (const name of readdirSync(dir)) {
-      const match = name.match(/^(llmchat_bench_\w+\.sqlite)-(wal|shm)$/);
-      if (!match || existsSync(`${dir}/${match[1]}`)) continue;
-      rmSync(`${dir}/${name}`);
-      freed++;
-    }
-  } catch {
-    // no data directory: nothing to tidy
-  }
-  if (freed > 0) log(`services: removed ${freed} WAL/SHM file(s) FerretDB left behind for dropped bench databases`);
 }
 
 function listening(port: number): Promise<boolean> {

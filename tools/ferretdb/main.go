@@ -1,6 +1,11 @@
-// Command ferretdb runs FerretDB 1.x (SQLite handler) through its embeddable
-// package. The upstream command panics at start when built with `go install`
-// because it needs a generated version file; the embeddable package does not.
+// Command ferretdb runs FerretDB 1.x with its PostgreSQL handler through its embeddable
+// package. The upstream command panics at start when built with `go install` because it
+// needs a generated version file; the embeddable package does not.
+//
+// PostgreSQL itself (a cluster of the project's own under .data/, its durability and
+// size settings) is set up and started by scripts/services.sh; this program only speaks
+// the MongoDB wire protocol in front of it. The SQLite handler is not offered: it takes
+// one writer at a time and was measured 2.7x slower end to end (docs/decisions.md).
 package main
 
 import (
@@ -11,7 +16,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -19,15 +23,10 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (loopback only)")
-	dataDir := flag.String("data", "data/ferretdb", "directory for the SQLite databases")
+	// For example postgres://postgres@/ferretdb?host=/path/to/socket-dir&port=28017: the
+	// unix socket in the cluster's own directory, which only its owner (and root) can reach.
+	pgURL := flag.String("postgresql-url", "", "PostgreSQL connection string (pgx format)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
-	// SQLite's own advice for WAL mode: NORMAL syncs at checkpoints, not at every commit. A
-	// process crash loses nothing; a power cut may lose the last commits, much as MongoDB's
-	// default write concern (journal flushed every 100 ms) may. FULL syncs every commit.
-	syncMode := flag.String("sync", "normal", "SQLite synchronous mode: normal or full")
-	// _txlock=immediate: a write transaction takes SQLite's write lock when it begins and
-	// waits for it in the busy handler. Deferred ones that read first could fail at once
-	// with "database is locked" when another writer got in between (seen as 503s under load).
 	flag.Parse()
 
 	host, _, err := net.SplitHostPort(*listen)
@@ -37,30 +36,22 @@ func main() {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		fail("-listen must be a loopback address, got %q", host)
 	}
-
-	dir, err := filepath.Abs(*dataDir)
-	if err != nil {
-		fail("bad -data %q: %v", *dataDir, err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		fail("cannot create %s: %v", dir, err)
+	if *pgURL == "" {
+		fail("-postgresql-url is required")
 	}
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		fail("bad -log-level %q: %v", *logLevel, err)
 	}
-	if *syncMode != "normal" && *syncMode != "full" {
-		fail("bad -sync %q: normal or full", *syncMode)
-	}
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/?_txlock=immediate&_pragma=synchronous(" + *syncMode + ")",
+		Listener:      ferretdb.ListenerConfig{TCP: *listen},
+		Logger:        logger,
+		Handler:       "postgresql",
+		PostgreSQLURL: *pgURL,
 	})
 	if err != nil {
 		fail("cannot start FerretDB: %v", err)
@@ -69,7 +60,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	fmt.Fprintf(os.Stderr, "ferretdb: listening on %s, data in %s\n", *listen, dir)
+	// The URL holds no secret (the socket is protected by its directory's permissions).
+	fmt.Fprintf(os.Stderr, "ferretdb: listening on %s, PostgreSQL at %s\n", *listen, *pgURL)
 	if err := f.Run(ctx); err != nil {
 		fail("ferretdb stopped: %v", err)
 	}

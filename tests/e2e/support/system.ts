@@ -30,7 +30,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const standIn = await startReplicateStandIn(options.standIn);
   const env: Record<string, string> = {
     REDIS_URL: testRedisUrl(),
-    // The pool size recommended for FerretDB (.env.example): SQLite takes one writer at a time.
+    // The pool size recommended for the local FerretDB (.env.example).
     MONGO_URL: `${isolation.mongoUrl}?maxPoolSize=8`,
     QUEUE_PREFIX: isolation.queuePrefix,
     REPLICATE_API_TOKEN: "test-token",

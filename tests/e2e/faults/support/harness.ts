@@ -3,25 +3,23 @@ import { call, type QueryView } from "../../support/client.js";
 import { type System, type SystemOptions, startSystem } from "../../support/system.js";
 import { FAULT_MONGO_PORT, FAULT_REDIS_PORT } from "./servers.js";
 
+/** Outages last seconds in these scenarios: give attempts room to outlast them. */
+export const outageEnv: Record<string, string> = {
+  QUERY_ATTEMPTS: "12",
+  QUERY_BACKOFF_MS: "250",
+  WORKER_LOCK_DURATION_MS: "2000",
+  SWEEPER_INTERVAL_MS: "1000",
+  SWEEPER_GRACE_MS: "1500",
+  SUMMARY_ENABLED: "false",
+  // The scenarios hold hundreds of one user's queries in flight at once; the cap is tested elsewhere.
+  MAX_OPEN_QUERIES_PER_USER: "1000",
+};
+
 /** A system on the fault suite's own Redis and FerretDB (see servers.ts). */
 export function faultSystem(options: SystemOptions = {}): Promise<System> {
   process.env.TEST_REDIS_URL = `redis://127.0.0.1:${FAULT_REDIS_PORT}`;
   process.env.TEST_MONGO_URL = `mongodb://127.0.0.1:${FAULT_MONGO_PORT}`;
-  return startSystem({
-    ...options,
-    env: {
-      // Outages last seconds here: give attempts room to outlast them.
-      QUERY_ATTEMPTS: "12",
-      QUERY_BACKOFF_MS: "250",
-      WORKER_LOCK_DURATION_MS: "2000",
-      SWEEPER_INTERVAL_MS: "1000",
-      SWEEPER_GRACE_MS: "1500",
-      SUMMARY_ENABLED: "false",
-      // The scenarios hold hundreds of one user's queries in flight at once; the cap is tested elsewhere.
-      MAX_OPEN_QUERIES_PER_USER: "1000",
-      ...options.env,
-    },
-  });
+  return startSystem({ ...options, env: { ...outageEnv, ...options.env } });
 }
 
 export async function submitMany(url: string, key: string, count: number, prompt = "fault"): Promise<string[]> {
