@@ -103,8 +103,8 @@ export async function markCost(bench: Bench): Promise<Mark> {
 function delta(after: Map<string, number>, before: Map<string, number>, per: number): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, value] of after) {
-    const d = value - (before.get(name) ?? 0);
-    if (d > 0) out[name] = round(d / per, 2);
+    const d = round((value - (before.get(name) ?? 0)) / per, 2);
+    if (d > 0) out[name] = d;
   }
   return Object.fromEntries(Object.entries(out).sort(([, a], [, b]) => b - a));
 }

@@ -150,7 +150,7 @@ export function crowdReportRows(r: Results, out: Row[], target: (figure: string)
       out.push([
         "data size",
         `${name} p50, empty → stored (n=${empty.n} → ${loaded.n})`,
-        `${fmt(empty.p50)} → ${fmt(loaded.p50)} ms`,
+        `${fmt(empty.p50)} → ${loaded.timedOut > 0 ? "≥ " : ""}${fmt(loaded.p50)} ms${loaded.timedOut > 0 ? " (timed out)" : ""}`,
         target(`100,000 stored ÷ empty: ${name}`),
       ]);
     }

@@ -59,7 +59,8 @@ export async function runClients(bench: Bench, keys: string[], options: ClientsO
   const before = await markCost(bench);
   const t0 = performance.now();
   const cut = t0 + options.cutMs;
-  const left = () => Math.max(1, Math.min(30_000, cut - performance.now()));
+  // A request may take until the cut: a slow answer is "not answered", not a client error.
+  const left = () => Math.max(1, cut - performance.now());
   const submitMs: number[] = [];
   const answerMs: number[] = [];
   const errors = new Set<string>();
