@@ -1,23 +1,13 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { STORE_COMMAND_CHANNEL } from "@llm-chat/contracts";
-import { type Isolation, isolate } from "@llm-chat/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore, type Store } from "../src/index.js";
+import { isolate } from "@llm-chat/testkit";
+import { describe, expect, it } from "vitest";
+import { openStore } from "../src/index.js";
 
 describe("store commands", () => {
-  let isolation: Isolation;
-  let store: Store;
-
-  beforeAll(async () => {
-    isolation = isolate();
-    store = await openStore(isolation.mongoUrl, "store-test");
-  });
-  afterAll(async () => {
-    await store.close();
-    await isolation.cleanup();
-  });
-
   it("are each announced by name on the diagnostics channel, so metrics can count them", async () => {
+    const isolation = isolate();
+    const store = await openStore(isolation.mongoUrl, "store-test");
     const seen: unknown[] = [];
     const listener = (message: unknown) => seen.push(message);
     subscribe(STORE_COMMAND_CHANNEL, listener);
@@ -26,6 +16,8 @@ describe("store commands", () => {
       await store.mongo.collections.messages.deleteMany({ conversationId: "conv_missing" });
     } finally {
       unsubscribe(STORE_COMMAND_CHANNEL, listener);
+      await store.close();
+      await isolation.cleanup();
     }
     expect(seen).toEqual(["find", "delete"]);
   });
