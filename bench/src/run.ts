@@ -106,6 +106,18 @@ function onlyScenarios(): string[] | null {
 }
 const only = onlyScenarios();
 
+/** What RESULTS.md holds from this marker on (e.g. the baseline before a change) survives a new run. */
+const KEEP_MARKER = "<!-- kept across runs: everything below -->";
+function keptSections(): string {
+  try {
+    const current = readFileSync(`${root}bench/RESULTS.md`, "utf8");
+    const at = current.indexOf(KEEP_MARKER);
+    return at < 0 ? "" : `\n${current.slice(at)}`;
+  } catch {
+    return "";
+  }
+}
+
 async function main(): Promise<number> {
   const unknown = (only ?? []).filter((name) => !(name in needs));
   if (unknown.length > 0) {
@@ -253,7 +265,7 @@ async function main(): Promise<number> {
   writeFileSync(`${root}${stem}.json`, `${JSON.stringify(results, null, 2)}\n`);
   const table = markdown(results);
   const tablePath = only ? `${stem}.md` : "bench/RESULTS.md";
-  writeFileSync(`${root}${tablePath}`, table);
+  writeFileSync(`${root}${tablePath}`, only ? table : `${table}${keptSections()}`);
   process.stdout.write(`\n${table}\n`);
   log(`wrote ${stem}.json and ${tablePath}${only ? " (--only: bench/RESULTS.md left as it was)" : ""}`);
   return 0;
