@@ -31,24 +31,87 @@ function machineBusy(): number | null {
   return (user + nice + system + irq + softirq + steal) / HZ;
 }
 
-/** [ppid, cpu seconds] of a process, from /proc/<pid>/stat. */
-function stat(pid: number): [number, number] | null {
+/** The fields of /proc/<pid>/stat after the command (field 3, the state, is index 0). */
+function statFields(pid: number): string[] | null {
   const text = read(`/proc/${pid}/stat`);
   if (!text) return null;
   // The command may contain spaces and parentheses: fields start after the last ')'.
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  const ppid = Number(fields[1]);
-  const cpu = (Number(fields[11]) + Number(fields[12])) / HZ;
-  return [ppid, cpu];
+  return text.slice(text.lastIndexOf(")") + 2).split(" ");
+}
+
+/** [ppid, cpu seconds] of a process, from /proc/<pid>/stat. */
+function stat(pid: number): [number, number] | null {
+  const fields = statFields(pid);
+  if (!fields) return null;
+  return [Number(fields[1]), (Number(fields[11]) + Number(fields[12])) / HZ];
+}
+
+/**
+ * CPU seconds of a process (all its threads), plus what its children used: the reaped ones
+ * from its own cutime+cstime, the live ones read directly. Differences of two readings are
+ * exact whatever children came and went between them (a child's time moves from "live" to
+ * the parent's cutime when it is reaped).
+ */
+export function treeCpuSeconds(pid: number): number | null {
+  const fields = statFields(pid);
+  if (!fields) return null;
+  let total = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / HZ;
+  for (const child of childrenOf(pid)) total += stat(child)?.[1] ?? 0;
+  return total;
+}
+
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    const child = Number(name);
+    if (Number.isInteger(child) && stat(child)?.[0] === pid) children.push(child);
+  }
+  return children;
+}
+
+/** A live process's pid from a pid file under .data/, or null. */
+export function pidFromFile(file: string): number | null {
+  const pid = Number(read(`${root}.data/${file}`)?.trim().split("\n")[0]);
+  return Number.isInteger(pid) && pid > 0 && statFields(pid) ? pid : null;
 }
 
 function ownRoots(): number[] {
-  const pids = [process.pid];
+  const pids = [process.pid, ...postmasters()];
   for (const file of [`redis-${REDIS_PORT}.pid`, `ferretdb-${MONGO_PORT}.pid`]) {
-    const pid = Number(read(`${root}.data/${file}`)?.trim());
-    if (Number.isInteger(pid) && pid > 0) pids.push(pid);
+    const pid = pidFromFile(file);
+    if (pid !== null) pids.push(pid);
   }
   return pids;
+}
+
+/**
+ * PostgreSQL postmasters whose data directory is under the repo's .data/ (FerretDB's
+ * PostgreSQL handler): from each postmaster.pid two levels down, checked against /proc.
+ * When there are several, the one on the port FerretDB's command line names wins.
+ */
+export function postmasters(): number[] {
+  const found: { pid: number; port: string }[] = [];
+  const scan = (dir: string, depth: number) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (name === "postmaster.pid") {
+        const [pid = "", , , port = ""] = read(`${dir}/${name}`)?.split("\n") ?? [];
+        if (read(`/proc/${pid}/comm`)?.trim() === "postgres") found.push({ pid: Number(pid), port: port.trim() });
+      } else if (depth > 0 && !name.includes(".")) {
+        scan(`${dir}/${name}`, depth - 1);
+      }
+    }
+  };
+  scan(`${root}.data`, 2);
+  const ferret = pidFromFile(`ferretdb-${MONGO_PORT}.pid`);
+  const cmdline = ferret === null ? "" : (read(`/proc/${ferret}/cmdline`) ?? "").replace(/\0/g, " ");
+  const mine = found.filter((p) => new RegExp(`(:|port=)${p.port}\\b`).test(cmdline));
+  return (mine.length > 0 ? mine : found).map((p) => p.pid);
 }
 
 export interface CpuMark {

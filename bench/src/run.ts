@@ -6,6 +6,9 @@ import { MongoClient } from "mongodb";
 import { watchCpu } from "./cpu.js";
 import { errorLogs, killAll, stopAll } from "./processes.js";
 import { autoNotes, evaluateTargets, markdown, type Results } from "./report.js";
+import { cost } from "./scenarios/cost.js";
+import { crowd } from "./scenarios/crowd.js";
+import { dataSize } from "./scenarios/data-size.js";
 import { floor } from "./scenarios/floor.js";
 import { memory } from "./scenarios/memory.js";
 import { overhead } from "./scenarios/overhead.js";
@@ -23,10 +26,10 @@ import {
 import { sweepLeftovers } from "./system.js";
 import { Aborted, log, root, run } from "./util.js";
 
-/** The scenarios' own work must end by then; stopping everything takes the rest of the 10 minutes. */
-const SCENARIO_BUDGET_MS = 9 * 60_000;
+/** The scenarios' own work must end by then; stopping everything takes the rest. */
+const SCENARIO_BUDGET_MS = 26 * 60_000;
 /** If anything hangs past this, kill everything and leave. */
-const HARD_LIMIT_MS = 11 * 60_000;
+const HARD_LIMIT_MS = 30 * 60_000;
 
 function git(args: string[]): string | null {
   try {
@@ -74,21 +77,52 @@ async function serverVersions(): Promise<{ redis: string | null; ferretdb: strin
 /** Rough wall time each scenario needs, to skip one rather than overrun the budget. */
 const needs = {
   floor: 30_000,
-  submit: 60_000,
+  submit: 75_000,
   overhead: 90_000,
+  cost: 60_000,
+  crowd: 270_000,
   concurrency: 100_000,
   scaleOut: 145_000,
+  dataSize: 600_000,
   memory: 95_000,
 };
 
-/** BENCH_ONLY=overhead,memory runs just those (for working on the bench; RESULTS.md is then left alone). */
-const only = process.env.BENCH_ONLY?.split(",").map((name) => name.trim()) ?? null;
+/**
+ * `pnpm bench -- --only crowd,cost` (or BENCH_ONLY=crowd,cost) runs just those, in the usual
+ * order; names are case- and dash-insensitive (data-size = dataSize). RESULTS.md is then left
+ * alone and the table goes beside the JSON instead.
+ */
+function onlyScenarios(): string[] | null {
+  const args = process.argv.slice(2).filter((arg) => arg !== "--");
+  const at = args.findIndex((arg) => arg === "--only" || arg.startsWith("--only="));
+  const raw = at < 0 ? process.env.BENCH_ONLY : (args[at]?.split("=")[1] ?? args[at + 1]);
+  if (!raw) return null;
+  const key = (name: string) => name.replace(/-/g, "").toLowerCase();
+  return raw
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean)
+    .map((name) => Object.keys(needs).find((known) => key(known) === key(name)) ?? name);
+}
+const only = onlyScenarios();
+
+/** What RESULTS.md holds from this marker on (e.g. the baseline before a change) survives a new run. */
+const KEEP_MARKER = "<!-- kept across runs: everything below -->";
+function keptSections(): string {
+  try {
+    const current = readFileSync(`${root}bench/RESULTS.md`, "utf8");
+    const at = current.indexOf(KEEP_MARKER);
+    return at < 0 ? "" : `\n${current.slice(at)}`;
+  } catch {
+    return "";
+  }
+}
 
 async function main(): Promise<number> {
   const unknown = (only ?? []).filter((name) => !(name in needs));
   if (unknown.length > 0) {
     console.error(
-      `bench: BENCH_ONLY names unknown scenarios (${unknown.join(", ")}); known: ${Object.keys(needs).join(", ")}`,
+      `bench: --only / BENCH_ONLY names unknown scenarios (${unknown.join(", ")}); known: ${Object.keys(needs).join(", ")}`,
     );
     return 2;
   }
@@ -155,6 +189,7 @@ async function main(): Promise<number> {
     targets: [],
     notes: [],
   };
+  if (only) results.notes.push(`Only these scenarios ran: ${only.join(", ")}.`);
   if (process.env.BENCH_CPU_PROF)
     results.notes.push(`BENCH_CPU_PROF=${process.env.BENCH_CPU_PROF}: that app ran under --cpu-prof, which slows it.`);
 
@@ -199,8 +234,11 @@ async function main(): Promise<number> {
     results.scenarios.floor = await scenario("floor", floor);
     results.scenarios.submit = await scenario("submit", () => submit(results.scenarios.floor?.addsPerSecond ?? null));
     results.scenarios.overhead = await scenario("overhead", overhead);
+    results.scenarios.cost = await scenario("cost", cost);
+    results.scenarios.crowd = await scenario("crowd", crowd);
     results.scenarios.concurrency = await scenario("concurrency", concurrency);
     results.scenarios.scaleOut = await scenario("scaleOut", scaleOut);
+    results.scenarios.dataSize = await scenario("dataSize", () => dataSize(results.scenarios.crowd?.poll));
     results.scenarios.memory = await scenario("memory", memory);
   } catch (error) {
     if (!(error instanceof Aborted)) throw error;
@@ -223,12 +261,13 @@ async function main(): Promise<number> {
   results.notes.push(...autoNotes(results));
 
   mkdirSync(`${root}bench/results`, { recursive: true });
-  const jsonPath = `bench/results/${results.startedAt.replace(/:/g, "-").replace(/\.\d+Z$/, "Z")}.json`;
-  writeFileSync(`${root}${jsonPath}`, `${JSON.stringify(results, null, 2)}\n`);
+  const stem = `bench/results/${results.startedAt.replace(/:/g, "-").replace(/\.\d+Z$/, "Z")}`;
+  writeFileSync(`${root}${stem}.json`, `${JSON.stringify(results, null, 2)}\n`);
   const table = markdown(results);
-  if (!only) writeFileSync(`${root}bench/RESULTS.md`, table);
+  const tablePath = only ? `${stem}.md` : "bench/RESULTS.md";
+  writeFileSync(`${root}${tablePath}`, only ? table : `${table}${keptSections()}`);
   process.stdout.write(`\n${table}\n`);
-  log(`wrote ${jsonPath}${only ? " (BENCH_ONLY: bench/RESULTS.md left as it was)" : " and bench/RESULTS.md"}`);
+  log(`wrote ${stem}.json and ${tablePath}${only ? " (--only: bench/RESULTS.md left as it was)" : ""}`);
   return 0;
 }
 

@@ -6,6 +6,8 @@ import { log, round, run } from "../util.js";
 
 export interface SubmitLevel {
   connections: number;
+  /** Workers draining the queue meanwhile (0: the API alone). */
+  drainingWorkers: number;
   durationSeconds: number;
   requests: number;
   requestsPerSecond: number;
@@ -29,6 +31,8 @@ export interface SubmitResult {
 }
 
 export const SUBMIT_CONNECTIONS = [16, 64, 256];
+/** The draining level: 64 connections while one worker at concurrency 50 answers with a 200 ms model. */
+const DRAIN = { connections: 64, workerConcurrency: 50, latencyMs: 200 };
 const DURATION_S = 10;
 const WARMUP_S = 2;
 
@@ -49,20 +53,29 @@ function cannon(url: string, key: string, connections: number, duration: number,
 }
 
 /**
- * The API alone: no worker runs, so every request is validation, auth, the open-query count,
+ * First the API alone: no worker runs, so every request is validation, auth, the open-query count,
  * two MongoDB inserts, an event-log append and a BullMQ add. Each connection level gets a
  * fresh database and queue prefix, so the queries piled up by one level do not slow the next.
+ * Then 64 connections again while a worker drains the queue (the store and Redis shared).
  */
 export async function submit(floorAddsPerSecond: number | null): Promise<SubmitResult> {
   const levels: SubmitLevel[] = [];
-  for (const connections of SUBMIT_CONNECTIONS) {
+  const plan = [
+    ...SUBMIT_CONNECTIONS.map((connections) => ({ connections, workers: 0 })),
+    { connections: DRAIN.connections, workers: 1 },
+  ];
+  for (const { connections, workers } of plan) {
     run.check();
-    const bench = await startBench(`submit${connections}`, {});
+    const bench = await startBench(`submit${connections}${workers > 0 ? "drain" : ""}`, {
+      standIn: { latencyMs: DRAIN.latencyMs },
+      workers,
+      workerEnv: { WORKER_CONCURRENCY: String(DRAIN.workerConcurrency) },
+    });
     try {
       const key = await register(bench.api.url);
       const warmup = await cannon(bench.api.url, key, Math.min(connections, 16), WARMUP_S);
       run.check();
-      log(`submit: ${connections} connections for ${DURATION_S} s`);
+      log(`submit: ${connections} connections for ${DURATION_S} s${workers > 0 ? ", a worker draining" : ""}`);
       const perSecond: number[] = [];
       const result = await cannon(bench.api.url, key, connections, DURATION_S, perSecond);
       const requests = result.requests.total;
@@ -72,6 +85,7 @@ export async function submit(floorAddsPerSecond: number | null): Promise<SubmitR
       const queriesStored = await bench.db.collection("queries").countDocuments({}, { maxTimeMS: 60_000 });
       const level: SubmitLevel = {
         connections,
+        drainingWorkers: workers,
         durationSeconds: round(duration, 2),
         requests,
         requestsPerSecond: round(requests / duration, 0),
@@ -93,7 +107,7 @@ export async function submit(floorAddsPerSecond: number | null): Promise<SubmitR
         ratioToFloorAdds: floorAddsPerSecond ? round(requests / duration / floorAddsPerSecond, 3) : null,
       };
       log(
-        `submit: ${connections} conn → ${level.requestsPerSecond} req/s, p50 ${level.latencyMs.p50} ms, p99 ${level.latencyMs.p99} ms, non-2xx ${level.non2xx}`,
+        `submit: ${connections} conn${workers > 0 ? " (draining)" : ""} → ${level.requestsPerSecond} req/s, p50 ${level.latencyMs.p50} ms, p99 ${level.latencyMs.p99} ms, non-2xx ${level.non2xx}`,
       );
       levels.push(level);
     } finally {

@@ -1,5 +1,6 @@
 export * from "./auth.js";
 export * from "./conversations.js";
+export * from "./diagnostics.js";
 export * from "./ids.js";
 export * from "./jobs.js";
 export * from "./models.js";

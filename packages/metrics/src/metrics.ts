@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { registerStoreCommands } from "./store-commands.js";
 
 /** Seconds buckets from 5 ms to 10 min: queue waits are short, model runs long. */
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
@@ -13,6 +14,7 @@ export function createMetrics(service: "api" | "worker") {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: "llmchat_" });
+  registerStoreCommands(registry);
   const registers = [registry];
 
   let queueCounts: (() => Promise<QueueCounts>) | null = null;

@@ -1,3 +1,5 @@
+import { channel } from "node:diagnostics_channel";
+import { STORE_COMMAND_CHANNEL } from "@llm-chat/contracts";
 import { type Collection, type Db, MongoClient, MongoServerError } from "mongodb";
 import type {
   ApiKeyDoc,
@@ -44,16 +46,23 @@ export interface MongoOptions {
   onSlowCommand?: (slow: SlowCommand) => void;
 }
 
+/** Where every command's name is announced; @llm-chat/metrics counts them (llmchat_store_commands_total). */
+const commands = channel(STORE_COMMAND_CHANNEL);
+
 export async function connectMongo(url: string, appName: string, options: MongoOptions = {}): Promise<Mongo> {
   const { slowCommandMs, onSlowCommand } = options;
   const client = new MongoClient(url, {
     appName,
-    monitorCommands: slowCommandMs !== undefined && onSlowCommand !== undefined,
+    // Always on: every command is counted (round trips per query are a figure we watch).
+    monitorCommands: true,
     // Fail requests fast while the server is away instead of queueing them for 30 s.
     serverSelectionTimeoutMS: 5000,
     connectTimeoutMS: 5000,
     // A pool size in MONGO_URL wins (FerretDB on SQLite wants a small one: see docs/decisions.md).
     ...(/[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: 50 }),
+  });
+  client.on("commandStarted", (event) => {
+    if (commands.hasSubscribers) commands.publish(event.commandName);
   });
   if (slowCommandMs !== undefined && onSlowCommand) watchSlowCommands(client, slowCommandMs, onSlowCommand);
   await client.connect();
