@@ -10,6 +10,7 @@ import { requireJsonBody } from "./http/content-type.js";
 import { observeRequests, requestId } from "./http/observe.js";
 import { problemHandler, routeNotFound } from "./http/problem.js";
 import { createLimiter, limitBy } from "./http/rate-limit.js";
+import { limitedRoutes } from "./http/route-limits.js";
 import { openApiDocument } from "./openapi/document.js";
 import { playground } from "./playground/playground-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
@@ -87,9 +88,9 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
     queueDashboard(deps),
   );
   app.use("/v1", requireAuth);
-  app.use("/v1", (req, res, next) =>
-    req.method === "POST" && req.path === "/queries" ? limitSubmit(req, res, next) : limitRead(req, res, next),
-  );
+  // Each limiter hangs on its route, so Express's own matching (any letter case, a trailing
+  // slash) picks the bucket: a spelling that reaches the submit handler is charged as a submit.
+  app.use(limitedRoutes({ submit: limitSubmit, read: limitRead }));
   app.use(modelRoutes(deps));
   app.use(conversationRoutes(deps));
   app.use(queryRoutes(deps));

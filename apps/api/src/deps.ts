@@ -30,7 +30,8 @@ export interface AppDeps {
     queuePrefix: string;
     allowPrivateWebhooks: boolean;
     maxOpenQueriesPerUser: number;
-    adminEmails: string[];
+    /** QUEUE_DASHBOARD_WRITES: whether admins may change jobs and queues from bull-board. */
+    queueDashboardWrites: boolean;
     corsOrigins: string[];
     trustProxyHops: number;
     rateLimits: { submitPerMinute: number; readPerMinute: number; authPerMinute: number };

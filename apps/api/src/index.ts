@@ -78,8 +78,17 @@ const emitter = createQueryEmitter(store, events, producer, logger, {
   onFinished: (query) => observeQuery(metrics, query),
 });
 
-// Bootstrap: admins named in the environment (the API itself never grants the role).
-await Promise.all(env.ADMIN_EMAILS.map((email) => store.users.setAdmin(email, true)));
+// Bootstrap: admins named in the environment, among accounts that exist now. Registering a
+// listed address later grants nothing (the API itself never grants the role).
+const unknownAdmins = (
+  await Promise.all(env.ADMIN_EMAILS.map(async (email) => ((await store.users.setAdmin(email, true)) ? null : email)))
+).filter((email) => email !== null);
+if (unknownAdmins.length > 0) {
+  logger.warn(
+    { count: unknownAdmins.length },
+    "ADMIN_EMAILS names addresses with no account: none was made admin; register them, then use `pnpm admin grant`",
+  );
+}
 
 const app = await createApp(
   {
@@ -103,7 +112,7 @@ const app = await createApp(
       queuePrefix: env.QUEUE_PREFIX,
       allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE_URLS,
       maxOpenQueriesPerUser: env.MAX_OPEN_QUERIES_PER_USER,
-      adminEmails: env.ADMIN_EMAILS,
+      queueDashboardWrites: env.QUEUE_DASHBOARD_WRITES,
       corsOrigins: env.CORS_ORIGINS,
       trustProxyHops: env.TRUST_PROXY_HOPS,
       rateLimits: {

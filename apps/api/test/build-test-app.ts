@@ -51,7 +51,7 @@ export async function buildTestApp() {
         queuePrefix: isolation.queuePrefix,
         allowPrivateWebhooks: false,
         maxOpenQueriesPerUser: 10,
-        adminEmails: [],
+        queueDashboardWrites: false,
         corsOrigins: [],
         trustProxyHops: 0,
         rateLimits: { submitPerMinute: 10, readPerMinute: 10, authPerMinute: 10 },

@@ -41,6 +41,11 @@ export const envSchema = z.object({
         .map((e) => e.trim().toLowerCase())
         .filter((e) => e !== ""),
     ),
+  /** bull-board at /admin/queues is read-only unless an operator turns writes on. */
+  QUEUE_DASHBOARD_WRITES: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   RATE_LIMIT_SUBMIT_PER_MINUTE: positiveInt.default(60),
   RATE_LIMIT_READ_PER_MINUTE: positiveInt.default(1200),
   RATE_LIMIT_AUTH_PER_MINUTE: positiveInt.default(10),

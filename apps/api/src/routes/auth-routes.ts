@@ -21,7 +21,6 @@ export async function authRoutes(deps: AppDeps, sessions: Sessions, limitAuth: R
     const passwordHash = await hash(body.password);
     try {
       const { user, key } = await deps.store.users.register(body.email, passwordHash);
-      if (deps.config.adminEmails.includes(user.email)) await deps.store.users.setAdmin(user.email, true);
       const response: RegisterResponse = {
         user: { id: user._id, email: user.email, createdAt: user.createdAt.toISOString() },
         apiKey: { id: key.doc._id, prefix: key.doc.prefix, secret: key.secret },
