@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { loadEnvOrExit } from "@llm-chat/config";
-import { createEventHub, createQueryEmitter, createQueryEventLog } from "@llm-chat/events";
+import { createEventHub, createQueryEmitter, createQueryEventLog, createWebhookGate } from "@llm-chat/events";
 import { createHotHistory } from "@llm-chat/history";
 import { createShutdown } from "@llm-chat/lifecycle";
 import { createModelRegistry, ModelConfigError } from "@llm-chat/llm";
@@ -71,8 +71,14 @@ const hub = await createEventHub(subscriber, events.channel);
 const metrics = createMetrics("api");
 metrics.trackQueues(() => readQueueCounts(producer));
 const ledger = createQueryLedger(redis, { keyPrefix: env.QUEUE_PREFIX });
+const webhookGate = createWebhookGate(redis, store, producer, logger, {
+  keyPrefix: env.QUEUE_PREFIX,
+  maxPendingPerUser: env.WEBHOOK_MAX_PENDING_PER_USER,
+  maxPendingPerUrl: env.WEBHOOK_MAX_PENDING_PER_URL,
+});
 const emitter = createQueryEmitter(store, events, producer, logger, {
   ledger,
+  webhooks: webhookGate,
   outputFlushMs: 50,
   webhookOutputMs: 500,
   onFinished: (query) => observeQuery(metrics, query),

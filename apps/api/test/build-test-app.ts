@@ -1,4 +1,4 @@
-import { createEventHub, createQueryEmitter, createQueryEventLog } from "@llm-chat/events";
+import { createEventHub, createQueryEmitter, createQueryEventLog, createWebhookGate } from "@llm-chat/events";
 import { createHotHistory } from "@llm-chat/history";
 import { createModelRegistry } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
@@ -38,6 +38,11 @@ export async function buildTestApp() {
       hub: await createEventHub(subscriber, events.channel),
       emitter: createQueryEmitter(store, events, producer, logger, {
         ledger,
+        webhooks: createWebhookGate(redis, store, producer, logger, {
+          keyPrefix: isolation.queuePrefix,
+          maxPendingPerUser: 100,
+          maxPendingPerUrl: 100,
+        }),
         outputFlushMs: 50,
         webhookOutputMs: 500,
       }),

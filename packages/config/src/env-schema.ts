@@ -116,6 +116,8 @@ export const envSchema = z.object({
   WEBHOOK_TIMEOUT_MS: positiveInt.max(15_000).default(10_000),
   WEBHOOK_CONCURRENCY: positiveInt.max(1000).default(50),
   WEBHOOK_RETRY_BASE_MS: positiveInt.default(5000),
+  WEBHOOK_MAX_PENDING_PER_USER: positiveInt.default(1000),
+  WEBHOOK_MAX_PENDING_PER_URL: positiveInt.default(1000),
 });
 
 export type Env = z.infer<typeof envSchema>;

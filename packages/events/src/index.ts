@@ -8,3 +8,4 @@ export {
   type QueryEventLog,
   type QueryEventLogConfig,
 } from "./query-event-log.js";
+export { createWebhookGate, type WebhookGate, type WebhookGateConfig } from "./webhook-gate.js";
