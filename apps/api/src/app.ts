@@ -6,6 +6,8 @@ import swaggerUi from "swagger-ui-express";
 import { createSessions } from "./auth/sessions.js";
 import type { AppDeps } from "./deps.js";
 import { authenticate, principal, requireAdmin } from "./http/auth.js";
+import { createAuthFailures } from "./http/auth-failures.js";
+import { clientKey } from "./http/client-address.js";
 import { requireJsonBody } from "./http/content-type.js";
 import { observeRequests, requestId } from "./http/observe.js";
 import { problemHandler, routeNotFound } from "./http/problem.js";
@@ -67,18 +69,17 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
 
   const limiter = (name: string, perMinute: number) =>
     createLimiter(deps.redis, { name, keyPrefix: config.queuePrefix, perMinute });
-  const limitAuth = limitBy(limiter("auth", config.rateLimits.authPerMinute), (req) => req.ip ?? "unknown");
+  const limitAuth = limitBy(limiter("auth", config.rateLimits.authPerMinute), (req) => clientKey(req.ip));
+  const authFailures = createAuthFailures(deps.redis, { keyPrefix: config.queuePrefix, ...config.authFailures });
   const limitSubmit = limitBy(limiter("submit", config.rateLimits.submitPerMinute), (req) => principal(req).userId);
   const limitRead = limitBy(limiter("read", config.rateLimits.readPerMinute), (req) => principal(req).userId);
 
   const sessions = createSessions(deps.store.sessions, deps.tokens, deps.redis, config.queuePrefix, refreshTtlSeconds);
-  app.use(await authRoutes(deps, sessions, limitAuth));
+  app.use(await authRoutes(deps, sessions, limitAuth, authFailures));
 
-  const requireAuth = authenticate({
-    users: deps.store.users,
-    tokens: deps.tokens,
-    isSessionRevoked: sessions.isRevoked,
-  });
+  const requireAuth = authFailures.guard(
+    authenticate({ users: deps.store.users, tokens: deps.tokens, isSessionRevoked: sessions.isRevoked }),
+  );
   // The dashboard's page needs its own inline assets: a CSP that allows them, for this path only.
   app.use(
     QUEUE_DASHBOARD_PATH,

@@ -35,6 +35,7 @@ export interface AppDeps {
     corsOrigins: string[];
     trustProxyHops: number;
     rateLimits: { submitPerMinute: number; readPerMinute: number; authPerMinute: number };
+    authFailures: { perIp: number; perEmail: number; windowSeconds: number };
   };
   isShuttingDown(): boolean;
 }

@@ -121,6 +121,11 @@ const app = await createApp(
       queueDashboardWrites: env.QUEUE_DASHBOARD_WRITES,
       corsOrigins: env.CORS_ORIGINS,
       trustProxyHops: env.TRUST_PROXY_HOPS,
+      authFailures: {
+        perIp: env.AUTH_FAILURES_PER_IP,
+        perEmail: env.AUTH_FAILURES_PER_EMAIL,
+        windowSeconds: env.AUTH_FAILURE_WINDOW_SECONDS,
+      },
       rateLimits: {
         submitPerMinute: env.RATE_LIMIT_SUBMIT_PER_MINUTE,
         readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE,

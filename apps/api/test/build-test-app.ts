@@ -60,6 +60,7 @@ export async function buildTestApp() {
         corsOrigins: [],
         trustProxyHops: 0,
         rateLimits: { submitPerMinute: 10, readPerMinute: 10, authPerMinute: 10 },
+        authFailures: { perIp: 1000, perEmail: 1000, windowSeconds: 60 },
       },
       isShuttingDown: () => false,
     },

@@ -49,6 +49,9 @@ export const envSchema = z.object({
   RATE_LIMIT_SUBMIT_PER_MINUTE: positiveInt.default(60),
   RATE_LIMIT_READ_PER_MINUTE: positiveInt.default(1200),
   RATE_LIMIT_AUTH_PER_MINUTE: positiveInt.default(10),
+  AUTH_FAILURES_PER_IP: positiveInt.default(30),
+  AUTH_FAILURES_PER_EMAIL: positiveInt.default(10),
+  AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(900),
   MAX_OPEN_QUERIES_PER_USER: positiveInt.default(100),
 
   /** redis://, rediss://, redis-sentinel://h1,h2/<master> or redis-cluster://h1,h2 (see README). */
