@@ -17,6 +17,8 @@ export async function deleteConversation(deps: AppDeps, conversationId: string, 
   await messages.deleteForConversation(conversationId);
   await deps.store.webhooks.deleteForQueries(allIds);
   await Promise.all(allIds.map((id) => deps.events.drop(id)));
+  // Every API process ends its event streams of these queries.
+  await Promise.all(allIds.map((id) => deps.redis.publish(deps.streams.goneChannel, id)));
   await deps.history.drop(conversationId);
   // Places its open queries held against their owner's cap; the line and counter go with it.
   await Promise.all(openIds.map((id) => deps.ledger.release(userId, id)));

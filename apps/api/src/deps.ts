@@ -7,6 +7,7 @@ import type { ConversationOrder, Producer, QueryLedger } from "@llm-chat/queue";
 import type { Store } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
 import type { AccessTokens } from "./auth/access-tokens.js";
+import type { StreamSlots } from "./http/stream-slots.js";
 
 export interface AppDeps {
   logger: Logger;
@@ -22,6 +23,7 @@ export interface AppDeps {
   order: ConversationOrder;
   ledger: QueryLedger;
   tokens: AccessTokens;
+  streams: StreamSlots;
   config: {
     bodyLimit: string;
     /** Prefix for URLs in responses: API_PUBLIC_URL, or "" for host-relative URLs. */

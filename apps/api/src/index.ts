@@ -18,6 +18,7 @@ import {
 import { openStore } from "@llm-chat/store";
 import { createApp } from "./app.js";
 import { createAccessTokens } from "./auth/access-tokens.js";
+import { createStreamSlots } from "./http/stream-slots.js";
 
 const env = loadEnvOrExit(process.env, "api");
 if (!env.JWT_SECRET) {
@@ -68,6 +69,15 @@ const events = createQueryEventLog(redis, { keyPrefix: env.QUEUE_PREFIX, ttlSeco
 const subscriber = createRedis(env.REDIS_URL, "worker");
 subscriber.on("error", (err) => logger.warn({ err: err.message }, "redis subscriber error"));
 const hub = await createEventHub(subscriber, events.channel);
+const streams = createStreamSlots(redis, env.QUEUE_PREFIX, {
+  perUser: env.SSE_MAX_STREAMS_PER_USER,
+  perProcess: env.SSE_MAX_STREAMS_PER_PROCESS,
+  maxLifetimeMs: env.SSE_MAX_LIFETIME_SECONDS * 1000,
+});
+subscriber.on("message", (channel: string, queryId: string) => {
+  if (channel === streams.goneChannel) streams.endQuery(queryId);
+});
+await subscriber.subscribe(streams.goneChannel);
 const metrics = createMetrics("api");
 metrics.trackQueues(() => readQueueCounts(producer));
 const ledger = createQueryLedger(redis, { keyPrefix: env.QUEUE_PREFIX });
@@ -111,6 +121,7 @@ const app = await createApp(
     order: createConversationOrder(ledger, store.queries.isOpen, producer),
     ledger,
     tokens: createAccessTokens(env.JWT_SECRET, env.ACCESS_TOKEN_TTL_SECONDS),
+    streams,
     config: {
       bodyLimit: env.API_BODY_LIMIT,
       publicUrl: env.API_PUBLIC_URL ?? "",

@@ -9,6 +9,7 @@ import { isolate, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
 import { createApp } from "../src/app.js";
 import { createAccessTokens } from "../src/auth/access-tokens.js";
+import { createStreamSlots } from "../src/http/stream-slots.js";
 
 /** The real app on real Redis and MongoDB (an isolated database and prefix), not listening. */
 export async function buildTestApp() {
@@ -48,6 +49,11 @@ export async function buildTestApp() {
       }),
       order: createConversationOrder(ledger, store.queries.isOpen, producer),
       ledger,
+      streams: createStreamSlots(redis, isolation.queuePrefix, {
+        perUser: 100,
+        perProcess: 100,
+        maxLifetimeMs: 60_000,
+      }),
       tokens: createAccessTokens("a-test-secret-of-at-least-32-characters!", 900),
       config: {
         bodyLimit: "64kb",

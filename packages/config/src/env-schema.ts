@@ -53,6 +53,9 @@ export const envSchema = z.object({
   AUTH_FAILURES_PER_EMAIL: positiveInt.default(10),
   AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(900),
   MAX_OPEN_QUERIES_PER_USER: positiveInt.default(100),
+  SSE_MAX_STREAMS_PER_USER: positiveInt.default(20),
+  SSE_MAX_STREAMS_PER_PROCESS: positiveInt.default(2000),
+  SSE_MAX_LIFETIME_SECONDS: positiveInt.default(1800),
 
   /** redis://, rediss://, redis-sentinel://h1,h2/<master> or redis-cluster://h1,h2 (see README). */
   REDIS_URL: z

@@ -1,3 +1,4 @@
+export { type CappedPlaces, cappedPlaces } from "./capped-places.js";
 export { createEventHub, type EventHub } from "./event-hub.js";
 export { createQueryEmitter, type QueryEmitter, type QueryEmitterConfig } from "./query-emitter.js";
 export {

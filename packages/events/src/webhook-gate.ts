@@ -4,6 +4,7 @@ import type { Logger } from "@llm-chat/logger";
 import type { Producer } from "@llm-chat/queue";
 import { isDuplicateKey, newId, type Store, type WebhookEventDoc } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
+import { cappedPlaces } from "./capped-places.js";
 
 export interface WebhookGateConfig {
   keyPrefix: string;
@@ -31,15 +32,6 @@ export interface WebhookToSend {
 
 const DEFAULT_HORIZON_MS = 3 * 24 * 3600 * 1000;
 
-// One key per call, so it runs on Redis Cluster too. Idempotent for a member already held.
-const CLAIM = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
-if redis.call('ZSCORE', KEYS[1], ARGV[4]) then return 1 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
-
 const DELETE_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
@@ -57,21 +49,19 @@ export function createWebhookGate(
   config: WebhookGateConfig,
 ) {
   const horizonMs = config.pendingHorizonMs ?? DEFAULT_HORIZON_MS;
+  const places = cappedPlaces(redis, horizonMs);
   const userKey = (userId: string) => `${config.keyPrefix}:wh:pending:user:${userId}`;
   const urlKey = (url: string) =>
     `${config.keyPrefix}:wh:pending:url:${createHash("sha256").update(url).digest("base64url").slice(0, 32)}`;
   const outputKey = (queryId: string) => `${config.keyPrefix}:wh:output:${queryId}`;
 
-  const claimOne = async (key: string, cap: number, eventId: string) =>
-    (await redis.eval(CLAIM, 1, key, Date.now(), horizonMs, cap, eventId)) === 1;
-
   /** Takes a place under the user and the URL, or none: the reason when refused. */
   async function claim(event: WebhookToSend, eventId: string): Promise<string | null> {
-    if (!(await claimOne(userKey(event.userId), config.maxPendingPerUser, eventId))) {
+    if (!(await places.claim(userKey(event.userId), config.maxPendingPerUser, eventId))) {
       return `not sent: this user already has ${config.maxPendingPerUser} webhook deliveries waiting`;
     }
-    if (!(await claimOne(urlKey(event.url), config.maxPendingPerUrl, eventId))) {
-      await redis.zrem(userKey(event.userId), eventId);
+    if (!(await places.claim(urlKey(event.url), config.maxPendingPerUrl, eventId))) {
+      await places.release(userKey(event.userId), eventId);
       return `not sent: this URL already has ${config.maxPendingPerUrl} webhook deliveries waiting`;
     }
     return null;
@@ -133,8 +123,8 @@ export function createWebhookGate(
     /** The delivery of `event` is over (delivered, refused by its receiver, or out of attempts). */
     async release(event: WebhookEventDoc): Promise<void> {
       await Promise.all([
-        redis.zrem(userKey(event.userId), event._id),
-        redis.zrem(urlKey(event.url), event._id),
+        places.release(userKey(event.userId), event._id),
+        places.release(urlKey(event.url), event._id),
         event.type === "output" ? redis.eval(DELETE_IF, 1, outputKey(event.queryId), event._id) : null,
       ]);
     },
