@@ -96,7 +96,7 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
   app.use(conversationRoutes(deps));
   app.use(queryRoutes(deps));
   app.use(webhookSecretRoutes(deps));
-  app.use(apiKeyRoutes(deps));
+  app.use(apiKeyRoutes(deps, authFailures));
   app.use(adminRoutes(deps));
   app.use(routeNotFound);
   app.use(problemHandler(deps.logger));
