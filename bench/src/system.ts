@@ -91,6 +91,9 @@ export function baseEnv(isolation: Isolation, standInUrl: string): Record<string
     RATE_LIMIT_READ_PER_MINUTE: HIGH,
     RATE_LIMIT_AUTH_PER_MINUTE: HIGH,
     MAX_OPEN_QUERIES_PER_USER: "100000",
+    // The crowd scenario holds 1,000 event streams of one user at once.
+    SSE_MAX_STREAMS_PER_USER: HIGH,
+    SSE_MAX_STREAMS_PER_PROCESS: HIGH,
     // The shared Replicate budget (600 creates a minute by default) would otherwise be the
     // bottleneck of every scenario with more than a few hundred queries.
     REPLICATE_RATE_LIMIT_POINTS: HIGH,

@@ -9,6 +9,7 @@ interface ConversationView {
   id: string;
   summary: { text: string; throughSeq: number } | null;
   messages: { role: string; content: string }[];
+  messagesNextCursor: string | null;
 }
 
 const SUMMARY_HEADING = "Summary of the earlier conversation:";
@@ -93,7 +94,15 @@ describe("conversation memory and order", () => {
 
     const stored = await call<ConversationView>(url, `/v1/conversations/${id}`, { key });
     expect(stored.body.summary?.throughSeq).toBeGreaterThan(0);
-    expect(stored.body.messages).toHaveLength(120);
+    // The conversation carries the first 100 messages; the rest is one more page away.
+    expect(stored.body.messages).toHaveLength(100);
+    const rest = await call<{ data: unknown[]; nextCursor: string | null }>(
+      url,
+      `/v1/conversations/${id}/messages?cursor=${stored.body.messagesNextCursor}`,
+      { key },
+    );
+    expect(rest.body.data).toHaveLength(20);
+    expect(rest.body.nextCursor).toBeNull();
     const tokens = done.map((q) => q.metrics.inputTokens ?? 0);
     expect(Math.max(...tokens)).toBeGreaterThan(0);
   });

@@ -7,10 +7,13 @@ import { createCachedKeys } from "./auth/cached-keys.js";
 import { createSessions } from "./auth/sessions.js";
 import type { AppDeps } from "./deps.js";
 import { authenticate, principal, requireAdmin } from "./http/auth.js";
+import { createAuthFailures } from "./http/auth-failures.js";
+import { clientKey } from "./http/client-address.js";
 import { requireJsonBody } from "./http/content-type.js";
 import { observeRequests, requestId } from "./http/observe.js";
 import { problemHandler, routeNotFound } from "./http/problem.js";
 import { createLimiter, limitBy } from "./http/rate-limit.js";
+import { limitedRoutes } from "./http/route-limits.js";
 import { openApiDocument } from "./openapi/document.js";
 import { playground } from "./playground/playground-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
@@ -67,19 +70,18 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
 
   const limiter = (name: string, perMinute: number) =>
     createLimiter(deps.redis, { name, keyPrefix: config.queuePrefix, perMinute });
-  const limitAuth = limitBy(limiter("auth", config.rateLimits.authPerMinute), (req) => req.ip ?? "unknown");
+  const limitAuth = limitBy(limiter("auth", config.rateLimits.authPerMinute), (req) => clientKey(req.ip));
+  const authFailures = createAuthFailures(deps.redis, { keyPrefix: config.queuePrefix, ...config.authFailures });
   const limitSubmit = limitBy(limiter("submit", config.rateLimits.submitPerMinute), (req) => principal(req).userId);
   const limitRead = limitBy(limiter("read", config.rateLimits.readPerMinute), (req) => principal(req).userId);
 
   const sessions = createSessions(deps.store.sessions, deps.tokens, deps.redis, config.queuePrefix, refreshTtlSeconds);
-  app.use(await authRoutes(deps, sessions, limitAuth));
+  app.use(await authRoutes(deps, sessions, limitAuth, authFailures));
 
   const keys = createCachedKeys(deps.redis, deps.store.users, { keyPrefix: config.queuePrefix, ttlSeconds: 600 });
-  const requireAuth = authenticate({
-    keys,
-    tokens: deps.tokens,
-    isSessionRevoked: sessions.isRevoked,
-  });
+  const requireAuth = authFailures.guard(
+    authenticate({ keys, tokens: deps.tokens, isSessionRevoked: sessions.isRevoked }),
+  );
   // The dashboard's page needs its own inline assets: a CSP that allows them, for this path only.
   app.use(
     QUEUE_DASHBOARD_PATH,
@@ -89,14 +91,14 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
     queueDashboard(deps),
   );
   app.use("/v1", requireAuth);
-  app.use("/v1", (req, res, next) =>
-    req.method === "POST" && req.path === "/queries" ? limitSubmit(req, res, next) : limitRead(req, res, next),
-  );
+  // Each limiter hangs on its route, so Express's own matching (any letter case, a trailing
+  // slash) picks the bucket: a spelling that reaches the submit handler is charged as a submit.
+  app.use(limitedRoutes({ submit: limitSubmit, read: limitRead }));
   app.use(modelRoutes(deps));
   app.use(conversationRoutes(deps));
   app.use(queryRoutes(deps));
   app.use(webhookSecretRoutes(deps));
-  app.use(apiKeyRoutes(deps, keys));
+  app.use(apiKeyRoutes(deps, keys, authFailures));
   app.use(adminRoutes(deps));
   app.use(routeNotFound);
   app.use(problemHandler(deps.logger));

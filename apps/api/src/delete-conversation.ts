@@ -19,6 +19,8 @@ export async function deleteConversation(deps: AppDeps, conversationId: string, 
   await Promise.all(allIds.map((id) => deps.events.drop(id)));
   // A worker still running one of them finds no live state when it finishes, and discards it.
   await deps.lifecycle.forget(allIds);
+  // Every API process ends its event streams of these queries.
+  await Promise.all(allIds.map((id) => deps.redis.publish(deps.streams.goneChannel, id)));
   await deps.history.drop(conversationId);
   // Places its open queries held against their owner's cap; the line and counter go with it.
   await Promise.all(openIds.map((id) => deps.ledger.release(userId, id)));

@@ -8,6 +8,7 @@ import type { Producer } from "@llm-chat/queue";
 import type { Store } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
 import type { AccessTokens } from "./auth/access-tokens.js";
+import type { StreamSlots } from "./http/stream-slots.js";
 
 export interface AppDeps {
   logger: Logger;
@@ -24,6 +25,7 @@ export interface AppDeps {
   ledger: QueryLedger;
   lifecycle: QueryLifecycle;
   tokens: AccessTokens;
+  streams: StreamSlots;
   config: {
     bodyLimit: string;
     /** Prefix for URLs in responses: API_PUBLIC_URL, or "" for host-relative URLs. */
@@ -32,10 +34,12 @@ export interface AppDeps {
     queuePrefix: string;
     allowPrivateWebhooks: boolean;
     maxOpenQueriesPerUser: number;
-    adminEmails: string[];
+    /** QUEUE_DASHBOARD_WRITES: whether admins may change jobs and queues from bull-board. */
+    queueDashboardWrites: boolean;
     corsOrigins: string[];
     trustProxyHops: number;
     rateLimits: { submitPerMinute: number; readPerMinute: number; authPerMinute: number };
+    authFailures: { perIp: number; perEmail: number; windowSeconds: number };
   };
   isShuttingDown(): boolean;
 }

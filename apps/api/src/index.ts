@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { loadEnvOrExit } from "@llm-chat/config";
-import { createEventHub, createQueryEmitter, createQueryEventLog } from "@llm-chat/events";
+import { createEventHub, createQueryEmitter, createQueryEventLog, createWebhookGate } from "@llm-chat/events";
 import { createHotHistory } from "@llm-chat/history";
 import { createShutdown } from "@llm-chat/lifecycle";
 import { createModelRegistry, ModelConfigError } from "@llm-chat/llm";
@@ -12,6 +12,7 @@ import { assertPrefixFitsRedis, createProducer, createRedis, readQueueCounts } f
 import { openStore } from "@llm-chat/store";
 import { createApp } from "./app.js";
 import { createAccessTokens } from "./auth/access-tokens.js";
+import { createStreamSlots } from "./http/stream-slots.js";
 
 const env = loadEnvOrExit(process.env, "api");
 if (!env.JWT_SECRET) {
@@ -62,10 +63,25 @@ const events = createQueryEventLog(redis, { keyPrefix: env.QUEUE_PREFIX, ttlSeco
 const subscriber = createRedis(env.REDIS_URL, "worker");
 subscriber.on("error", (err) => logger.warn({ err: err.message }, "redis subscriber error"));
 const hub = await createEventHub(subscriber, events.channel);
+const streams = createStreamSlots(redis, env.QUEUE_PREFIX, {
+  perUser: env.SSE_MAX_STREAMS_PER_USER,
+  perProcess: env.SSE_MAX_STREAMS_PER_PROCESS,
+  maxLifetimeMs: env.SSE_MAX_LIFETIME_SECONDS * 1000,
+});
+subscriber.on("message", (channel: string, queryId: string) => {
+  if (channel === streams.goneChannel) streams.endQuery(queryId);
+});
+await subscriber.subscribe(streams.goneChannel);
 const metrics = createMetrics("api");
 metrics.trackQueues(() => readQueueCounts(producer));
 const ledger = createQueryLedger(redis, { keyPrefix: env.QUEUE_PREFIX });
+const webhookGate = createWebhookGate(redis, store, producer, logger, {
+  keyPrefix: env.QUEUE_PREFIX,
+  maxPendingPerUser: env.WEBHOOK_MAX_PENDING_PER_USER,
+  maxPendingPerUrl: env.WEBHOOK_MAX_PENDING_PER_URL,
+});
 const emitter = createQueryEmitter(store, events, producer, logger, {
+  webhooks: webhookGate,
   outputFlushMs: 50,
   webhookOutputMs: 500,
   onFinished: (query) => observeQuery(metrics, query),
@@ -84,8 +100,17 @@ const { lifecycle, order } = wireQueryLifecycle({
   tokenCap: (model) => models.get(model)?.contextWindow,
 });
 
-// Bootstrap: admins named in the environment (the API itself never grants the role).
-await Promise.all(env.ADMIN_EMAILS.map((email) => store.users.setAdmin(email, true)));
+// Bootstrap: admins named in the environment, among accounts that exist now. Registering a
+// listed address later grants nothing (the API itself never grants the role).
+const unknownAdmins = (
+  await Promise.all(env.ADMIN_EMAILS.map(async (email) => ((await store.users.setAdmin(email, true)) ? null : email)))
+).filter((email) => email !== null);
+if (unknownAdmins.length > 0) {
+  logger.warn(
+    { count: unknownAdmins.length },
+    "ADMIN_EMAILS names addresses with no account: none was made admin; register them, then use `pnpm admin grant`",
+  );
+}
 
 const app = await createApp(
   {
@@ -103,6 +128,7 @@ const app = await createApp(
     ledger,
     lifecycle,
     tokens: createAccessTokens(env.JWT_SECRET, env.ACCESS_TOKEN_TTL_SECONDS),
+    streams,
     config: {
       bodyLimit: env.API_BODY_LIMIT,
       publicUrl: env.API_PUBLIC_URL ?? "",
@@ -110,9 +136,14 @@ const app = await createApp(
       queuePrefix: env.QUEUE_PREFIX,
       allowPrivateWebhooks: env.WEBHOOK_ALLOW_PRIVATE_URLS,
       maxOpenQueriesPerUser: env.MAX_OPEN_QUERIES_PER_USER,
-      adminEmails: env.ADMIN_EMAILS,
+      queueDashboardWrites: env.QUEUE_DASHBOARD_WRITES,
       corsOrigins: env.CORS_ORIGINS,
       trustProxyHops: env.TRUST_PROXY_HOPS,
+      authFailures: {
+        perIp: env.AUTH_FAILURES_PER_IP,
+        perEmail: env.AUTH_FAILURES_PER_EMAIL,
+        windowSeconds: env.AUTH_FAILURE_WINDOW_SECONDS,
+      },
       rateLimits: {
         submitPerMinute: env.RATE_LIMIT_SUBMIT_PER_MINUTE,
         readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE,

@@ -1,4 +1,4 @@
-import { createEventHub, createQueryEmitter, createQueryEventLog } from "@llm-chat/events";
+import { createEventHub, createQueryEmitter, createQueryEventLog, createWebhookGate } from "@llm-chat/events";
 import { createHotHistory } from "@llm-chat/history";
 import { createModelRegistry } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
@@ -10,6 +10,7 @@ import { isolate, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
 import { createApp } from "../src/app.js";
 import { createAccessTokens } from "../src/auth/access-tokens.js";
+import { createStreamSlots } from "../src/http/stream-slots.js";
 
 /** The real app on real Redis and MongoDB (an isolated database and prefix), not listening. */
 export async function buildTestApp() {
@@ -29,6 +30,11 @@ export async function buildTestApp() {
     ttlSeconds: 60,
   });
   const emitter = createQueryEmitter(store, events, producer, logger, {
+    webhooks: createWebhookGate(redis, store, producer, logger, {
+      keyPrefix: isolation.queuePrefix,
+      maxPendingPerUser: 100,
+      maxPendingPerUrl: 100,
+    }),
     outputFlushMs: 50,
     webhookOutputMs: 500,
   });
@@ -59,6 +65,11 @@ export async function buildTestApp() {
       order,
       ledger,
       lifecycle,
+      streams: createStreamSlots(redis, isolation.queuePrefix, {
+        perUser: 100,
+        perProcess: 100,
+        maxLifetimeMs: 60_000,
+      }),
       tokens: createAccessTokens("a-test-secret-of-at-least-32-characters!", 900),
       config: {
         bodyLimit: "64kb",
@@ -67,10 +78,11 @@ export async function buildTestApp() {
         queuePrefix: isolation.queuePrefix,
         allowPrivateWebhooks: false,
         maxOpenQueriesPerUser: 10,
-        adminEmails: [],
+        queueDashboardWrites: false,
         corsOrigins: [],
         trustProxyHops: 0,
         rateLimits: { submitPerMinute: 10, readPerMinute: 10, authPerMinute: 10 },
+        authFailures: { perIp: 1000, perEmail: 1000, windowSeconds: 60 },
       },
       isShuttingDown: () => false,
     },

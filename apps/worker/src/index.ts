@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { loadEnvOrExit } from "@llm-chat/config";
-import { createQueryEmitter, createQueryEventLog } from "@llm-chat/events";
+import { createQueryEmitter, createQueryEventLog, createWebhookGate } from "@llm-chat/events";
 import { createHotHistory } from "@llm-chat/history";
 import { createShutdown } from "@llm-chat/lifecycle";
 import {
@@ -102,7 +102,13 @@ try {
 
 const events = createQueryEventLog(redis, { keyPrefix: env.QUEUE_PREFIX, ttlSeconds: env.EVENTS_TTL_SECONDS });
 const ledger = createQueryLedger(redis, { keyPrefix: env.QUEUE_PREFIX });
+const webhookGate = createWebhookGate(redis, store, producer, logger, {
+  keyPrefix: env.QUEUE_PREFIX,
+  maxPendingPerUser: env.WEBHOOK_MAX_PENDING_PER_USER,
+  maxPendingPerUrl: env.WEBHOOK_MAX_PENDING_PER_URL,
+});
 const emitter = createQueryEmitter(store, events, producer, logger, {
+  webhooks: webhookGate,
   outputFlushMs: 50,
   webhookOutputMs: 500,
   onFinished: (query) => observeQuery(metrics, query),
@@ -189,6 +195,7 @@ const webhookWorker = new Worker(
   QueueName.webhook,
   createWebhookProcessor({
     store,
+    gate: webhookGate,
     logger,
     dispatcher,
     allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_URLS,

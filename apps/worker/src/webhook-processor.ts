@@ -1,4 +1,5 @@
 import { webhookJobSchema } from "@llm-chat/contracts";
+import type { WebhookGate } from "@llm-chat/events";
 import type { Logger } from "@llm-chat/logger";
 import type { Metrics } from "@llm-chat/metrics";
 import type { Store, WebhookEventDoc } from "@llm-chat/store";
@@ -9,6 +10,8 @@ import { type Dispatcher, request } from "undici";
 
 export interface WebhookProcessorDeps {
   store: Store;
+  /** Frees a delivery's waiting place (per user, per URL) once it is over. */
+  gate: Pick<WebhookGate, "release">;
   logger: Logger;
   dispatcher: Dispatcher;
   allowPrivate: boolean;
@@ -27,13 +30,18 @@ export class RetryableDeliveryError extends Error {
   }
 }
 
+/**
+ * A receiver's Retry-After is honoured up to one hour: beyond that a receiver could park a
+ * delivery (and its job in Redis) for years.
+ */
+export const RETRY_AFTER_CAP_MS = 3600 * 1000;
+
 function retryAfterMs(header: string | string[] | undefined): number | null {
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) return null;
   const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isNaN(ms) ? null : Math.min(RETRY_AFTER_CAP_MS, Math.max(0, ms));
 }
 
 /** What a failed connection says, without anything of ours (headers, secret) in it. */
@@ -72,13 +80,26 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     });
   }
 
-  return async function deliver(job: Job): Promise<{ statusCode: number }> {
+  async function deliver(job: Job): Promise<{ statusCode: number }> {
     const parsed = webhookJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError("invalid job payload");
     const event = await deps.store.webhooks.findEvent(parsed.data.eventId);
     if (!event) return { statusCode: 0 }; // its query was deleted meanwhile
     const attempt = job.attemptsMade + 1;
+    try {
+      const result = await attemptDelivery(event, attempt);
+      await deps.gate.release(event);
+      return result;
+    } catch (error) {
+      // Over when it will not be tried again: its place goes to the next delivery.
+      if (error instanceof UnrecoverableError || attempt >= (job.opts.attempts ?? 1)) {
+        await deps.gate.release(event).catch((err) => deps.logger.warn({ err }, "webhook place not freed"));
+      }
+      throw error;
+    }
+  }
 
+  async function attemptDelivery(event: WebhookEventDoc, attempt: number): Promise<{ statusCode: number }> {
     const url = parseWebhookUrl(event.url);
     const target = url.ok ? await checkWebhookTarget(url.url, { allowPrivate: deps.allowPrivate }) : url;
     if (!url.ok || !target.ok) {
@@ -134,5 +155,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     deps.metrics.webhookDeliveries.inc({ outcome: "failed" });
     deps.logger.info({ eventId: event._id, statusCode }, "webhook refused by its receiver; not retried");
     throw new UnrecoverableError(`receiver answered ${statusCode}`);
-  };
+  }
+
+  return deliver;
 }

@@ -43,15 +43,44 @@ export class ConversationsApi {
     } while (cursor);
   }
 
-  /** The conversation with its running summary and all its messages, in order. */
+  /**
+   * The conversation with its running summary and the first page of its messages (100), in
+   * order; `messagesNextCursor` leads to the rest (see `messagesPage`, `getWithAllMessages`).
+   */
   async get(id: string, options: { signal?: AbortSignal } = {}): Promise<ConversationWithMessages> {
     const { data } = await request<ConversationWithMessages>(this.transport, path(id), { signal: options.signal });
     return data;
   }
 
-  /** The messages alone (the API serves them with the conversation). */
+  /** One page of a conversation's messages, oldest first. */
+  async messagesPage(
+    id: string,
+    params: PageParams = {},
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Page<Message>> {
+    const { data } = await request<Page<Message>>(this.transport, `${path(id)}/messages`, {
+      query: { limit: params.limit, cursor: params.cursor },
+      signal: options.signal,
+    });
+    return data;
+  }
+
+  /** The conversation with every message, fetching the pages after the first. */
+  async getWithAllMessages(id: string, options: { signal?: AbortSignal } = {}): Promise<ConversationWithMessages> {
+    const conversation = await this.get(id, options);
+    const messages = [...conversation.messages];
+    let cursor = conversation.messagesNextCursor;
+    while (cursor) {
+      const page = await this.messagesPage(id, { limit: 100, cursor }, options);
+      messages.push(...page.data);
+      cursor = page.nextCursor;
+    }
+    return { ...conversation, messages, messagesNextCursor: null };
+  }
+
+  /** Every message of a conversation, in order. */
   async messages(id: string, options: { signal?: AbortSignal } = {}): Promise<Message[]> {
-    return (await this.get(id, options)).messages;
+    return (await this.getWithAllMessages(id, options)).messages;
   }
 
   /** Deletes the conversation, its messages, its queries and any of them still waiting. */

@@ -41,10 +41,21 @@ export const envSchema = z.object({
         .map((e) => e.trim().toLowerCase())
         .filter((e) => e !== ""),
     ),
+  /** bull-board at /admin/queues is read-only unless an operator turns writes on. */
+  QUEUE_DASHBOARD_WRITES: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   RATE_LIMIT_SUBMIT_PER_MINUTE: positiveInt.default(60),
   RATE_LIMIT_READ_PER_MINUTE: positiveInt.default(1200),
   RATE_LIMIT_AUTH_PER_MINUTE: positiveInt.default(10),
+  AUTH_FAILURES_PER_IP: positiveInt.default(30),
+  AUTH_FAILURES_PER_EMAIL: positiveInt.default(10),
+  AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(900),
   MAX_OPEN_QUERIES_PER_USER: positiveInt.default(100),
+  SSE_MAX_STREAMS_PER_USER: positiveInt.default(20),
+  SSE_MAX_STREAMS_PER_PROCESS: positiveInt.default(2000),
+  SSE_MAX_LIFETIME_SECONDS: positiveInt.default(1800),
 
   /** redis://, rediss://, redis-sentinel://h1,h2/<master> or redis-cluster://h1,h2 (see README). */
   REDIS_URL: z
@@ -111,6 +122,8 @@ export const envSchema = z.object({
   WEBHOOK_TIMEOUT_MS: positiveInt.max(15_000).default(10_000),
   WEBHOOK_CONCURRENCY: positiveInt.max(1000).default(50),
   WEBHOOK_RETRY_BASE_MS: positiveInt.default(5000),
+  WEBHOOK_MAX_PENDING_PER_USER: positiveInt.default(1000),
+  WEBHOOK_MAX_PENDING_PER_URL: positiveInt.default(1000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -45,6 +45,8 @@ export const tokenPairSchema = z.object({
 
 export const createApiKeyBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
+  /** Required when the caller authenticates with an access token (not with an API key). */
+  password: z.string().min(1).max(1024).optional(),
 });
 
 export const apiKeySchema = z.object({

@@ -33,6 +33,9 @@ export const conversationSchema = z.object({
 export type Conversation = z.infer<typeof conversationSchema>;
 
 export const conversationWithMessagesSchema = conversationSchema.extend({
+  /** The first page of messages, oldest first (see GET /v1/conversations/:id/messages). */
   messages: z.array(messageSchema),
+  /** Pass as `cursor` to GET /v1/conversations/:id/messages for the next page; null when none. */
+  messagesNextCursor: z.string().nullable(),
 });
 export type ConversationWithMessages = z.infer<typeof conversationWithMessagesSchema>;

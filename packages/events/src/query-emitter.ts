@@ -1,14 +1,17 @@
 import type { WebhookEvent } from "@llm-chat/contracts";
 import type { Logger } from "@llm-chat/logger";
 import type { Producer } from "@llm-chat/queue";
-import { isDuplicateKey, type QueryDoc, type Store } from "@llm-chat/store";
+import type { QueryDoc, Store } from "@llm-chat/store";
 import type { QueryEvent, QueryEventLog } from "./query-event-log.js";
+import type { WebhookGate } from "./webhook-gate.js";
 
 export interface QueryEmitterConfig {
   /** Token deltas are batched into one stream entry per this many ms (fewer Redis writes). */
   outputFlushMs: number;
   /** At most one `output` webhook per query per this many ms. */
   webhookOutputMs: number;
+  /** Where webhook events go: capped and coalesced so no receiver can fill Redis. */
+  webhooks: WebhookGate;
   /** Told of every query that reached its final status (metrics). */
   onFinished?: (query: QueryDoc) => void;
 }
@@ -39,32 +42,26 @@ function webhookPayload(type: WebhookEvent, query: QueryDoc, output: string | nu
  * from the query, so a job retried after a crash cannot announce them twice.
  */
 export function createQueryEmitter(
-  store: Store,
+  // Unused since webhooks go through config.webhooks; kept so callers need not change.
+  _store: Store,
   events: QueryEventLog,
-  producer: Producer,
+  _producer: Producer,
   logger: Logger,
   config: QueryEmitterConfig,
 ) {
   async function webhook(query: QueryDoc, type: WebhookEvent, output: string | null, stableId: boolean) {
     if (!query.webhook?.events.includes(type)) return;
+    const payload = JSON.stringify(webhookPayload(type, query, output));
     const id = stableId ? `evt_${query._id.slice(4)}_${type}` : undefined;
-    let eventId = id;
-    try {
-      const recorded = await store.webhooks.recordEvent({
-        ...(id ? { id } : {}),
-        queryId: query._id,
-        userId: query.userId,
-        type,
-        url: query.webhook.url,
-        payload: JSON.stringify(webhookPayload(type, query, output)),
-      });
-      eventId = recorded._id;
-    } catch (error) {
-      // Recorded by an earlier attempt that may have died before enqueueing: enqueue again,
-      // the job id (the event id) keeps BullMQ from holding it twice.
-      if (!isDuplicateKey(error) || !id) throw error;
-    }
-    if (eventId) await producer.enqueue("webhook", { eventId }, eventId);
+    // The gate caps waiting deliveries and coalesces `output` ones (webhook-gate.ts).
+    await config.webhooks.send({
+      queryId: query._id,
+      userId: query.userId,
+      url: query.webhook.url,
+      type,
+      payload,
+      stableId: id,
+    });
   }
 
   return {

@@ -1,4 +1,4 @@
-import { createQueryEmitter, createQueryEventLog } from "@llm-chat/events";
+import { createQueryEmitter, createQueryEventLog, createWebhookGate } from "@llm-chat/events";
 import { createHotHistory } from "@llm-chat/history";
 import { createLogger } from "@llm-chat/logger";
 import { createProducer } from "@llm-chat/queue";
@@ -29,7 +29,13 @@ describe("the query lifecycle", () => {
     const producer = createProducer(redis, keyPrefix, { queryAttempts: 3, queryBackoffMs: 100 });
     const events = createQueryEventLog(redis, { keyPrefix, ttlSeconds: 60 });
     const ledger = createQueryLedger(redis, { keyPrefix });
+    const webhooks = createWebhookGate(redis, store, producer, logger, {
+      keyPrefix,
+      maxPendingPerUser: 100,
+      maxPendingPerUrl: 100,
+    });
     const emitter = createQueryEmitter(store, events, producer, logger, {
+      webhooks,
       outputFlushMs: 10,
       webhookOutputMs: 500,
     });

@@ -32,7 +32,7 @@ export const jobCatalog = {
       backoff: { type: "query" },
       // Completed jobs are not the record (MongoDB is); keep a short tail for debugging only.
       removeOnComplete: { age: 3600, count: 1000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
     }),
   } satisfies CatalogEntry<typeof queryJobSchema>,
   summary: {
@@ -43,7 +43,7 @@ export const jobCatalog = {
       attempts: 3,
       backoff: { type: "exponential", delay: 5000, jitter: 0.5 },
       removeOnComplete: { age: 3600, count: 1000 },
-      removeOnFail: { age: 24 * 3600 },
+      removeOnFail: { age: 24 * 3600, count: 1000 },
     }),
   } satisfies CatalogEntry<typeof summaryJobSchema>,
   webhook: {
@@ -54,7 +54,7 @@ export const jobCatalog = {
       attempts: WEBHOOK_ATTEMPTS,
       backoff: { type: "webhook" },
       removeOnComplete: { age: 3600, count: 1000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
     }),
   } satisfies CatalogEntry<typeof webhookJobSchema>,
 } as const;

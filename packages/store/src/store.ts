@@ -1,5 +1,6 @@
 import { createConversationsRepo } from "./conversations-repo.js";
 import { createIdempotencyRepo } from "./idempotency-repo.js";
+import { createMessagePagesRepo } from "./message-pages.js";
 import { createMessagesRepo } from "./messages-repo.js";
 import { connectMongo, ensureIndexes, type Mongo, type MongoOptions } from "./mongo.js";
 import { createQueriesRepo } from "./queries-repo.js";
@@ -12,6 +13,7 @@ export interface Store {
   users: ReturnType<typeof createUsersRepo>;
   conversations: ReturnType<typeof createConversationsRepo>;
   messages: ReturnType<typeof createMessagesRepo>;
+  messagePages: ReturnType<typeof createMessagePagesRepo>;
   queries: ReturnType<typeof createQueriesRepo>;
   idempotency: ReturnType<typeof createIdempotencyRepo>;
   webhooks: ReturnType<typeof createWebhooksRepo>;
@@ -28,6 +30,7 @@ export async function openStore(url: string, appName: string, options: MongoOpti
     users: createUsersRepo(c),
     conversations: createConversationsRepo(c),
     messages: createMessagesRepo(c),
+    messagePages: createMessagePagesRepo(c),
     queries: createQueriesRepo(c),
     idempotency: createIdempotencyRepo(c),
     webhooks: createWebhooksRepo(c),

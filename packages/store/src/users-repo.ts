@@ -15,7 +15,8 @@ const PREFIX_SHOWN = KEY_PREFIX.length + 6;
  * A key reads `llmc_<key id without "key_">_<40 random characters>`. The id part lets the
  * server fetch the key's document by _id (one indexed read on any MongoDB-compatible
  * server) and then compare hashes; the random part is the secret. Keys of the older
- * `llmc_<random>` form are still found by their hash.
+ * `llmc_<random>` form are refused: finding them needed a lookup by hash, which a
+ * MongoDB-compatible server without secondary indexes answers with a scan per request.
  */
 const KEY_FORMAT = /^llmc_([0-9A-HJKMNP-TV-Z]{26})_[A-Za-z0-9_-]{40}$/;
 
@@ -112,12 +113,10 @@ export function createUsersRepo(c: Collections) {
 
     /** Resolves a presented secret to its live key, or null. */
     async findKeyBySecret(secret: string): Promise<ApiKeyDoc | null> {
-      if (!secret.startsWith(KEY_PREFIX)) return null;
-      const hash = hashApiKey(secret);
       const idPart = KEY_FORMAT.exec(secret)?.[1];
-      if (idPart === undefined) return c.apiKeys.findOne({ hash, revokedAt: null });
+      if (idPart === undefined) return null;
       const doc = await c.apiKeys.findOne({ _id: `key_${idPart}` });
-      return doc && doc.revokedAt === null && sameHash(doc.hash, hash) ? doc : null;
+      return doc && doc.revokedAt === null && sameHash(doc.hash, hashApiKey(secret)) ? doc : null;
     },
 
     /** The user's webhook signing secret, created on first use. */

@@ -12,6 +12,11 @@ export function createWebhooksRepo(c: Collections) {
       return doc;
     },
 
+    /** A waiting `output` delivery takes the latest output (coalescing); unknown ids change nothing. */
+    async replacePayload(id: string, payload: string): Promise<void> {
+      await c.webhookEvents.updateOne({ _id: id }, { $set: { payload } });
+    },
+
     findEvent(id: string): Promise<WebhookEventDoc | null> {
       return c.webhookEvents.findOne({ _id: id });
     },

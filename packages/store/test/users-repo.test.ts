@@ -25,7 +25,7 @@ describe("API keys", () => {
     expect(await store.users.findKeyBySecret(secret)).toBeNull();
   });
 
-  it("still accept keys of the older form without an id", async () => {
+  it("refuse keys of the older form without an id, even one that is stored", async () => {
     const secret = "llmc_legacyrandompartthatcarriesnoidatall123";
     await store.mongo.collections.apiKeys.insertOne({
       _id: "key_01LEGACY0000000000000000000",
@@ -37,7 +37,6 @@ describe("API keys", () => {
       lastUsedAt: null,
       revokedAt: null,
     });
-    expect((await store.users.findKeyBySecret(secret))?.userId).toBe("usr_k");
-    expect(await store.users.findKeyBySecret("llmc_legacyrandompartthatcarriesnoidatall124")).toBeNull();
+    expect(await store.users.findKeyBySecret(secret)).toBeNull();
   });
 });

@@ -8,18 +8,23 @@ export interface Received {
   at: number;
 }
 
+/** A status, or a status with headers (e.g. Retry-After). */
+export type Answer = number | { status: number; headers: Record<string, string> };
+
 /**
  * A webhook receiver on loopback. `answer` decides the status for each request in turn
  * (1 for the first request, 2 for the second…).
  */
-export async function startReceiver(answer: (n: number) => number = () => 204) {
+export async function startReceiver(answer: (n: number) => Answer = () => 204) {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() });
-      res.statusCode = answer(received.length);
+      const given = answer(received.length);
+      if (typeof given === "number") res.statusCode = given;
+      else res.writeHead(given.status, given.headers);
       res.end();
     });
   });

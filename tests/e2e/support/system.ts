@@ -45,6 +45,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     RATE_LIMIT_AUTH_PER_MINUTE: "100000",
     RATE_LIMIT_SUBMIT_PER_MINUTE: "100000",
     RATE_LIMIT_READ_PER_MINUTE: "100000",
+    // Tests check many bad keys and passwords from one address.
+    AUTH_FAILURES_PER_IP: "100000",
+    AUTH_FAILURES_PER_EMAIL: "100000",
     ...options.env,
   };
   const api = await startApi(env);

@@ -9,6 +9,7 @@ import {
   createConversationBodySchema,
   deliverySchema,
   loginBodySchema,
+  messageSchema,
   modelInfoSchema,
   pageQuerySchema,
   queryIdSchema,
@@ -104,10 +105,18 @@ const routes: RouteConfig[] = [
   {
     method: "get",
     path: "/v1/conversations/{id}",
-    summary: "A conversation with its messages in order",
+    summary: "A conversation with the first page of its messages (100), in order",
     security: secured,
     request: { params: idParams(conversationIdSchema) },
     responses: { 200: json(conversationWithMessagesSchema, "The conversation"), 404: problems[404] },
+  },
+  {
+    method: "get",
+    path: "/v1/conversations/{id}/messages",
+    summary: "A page of a conversation's messages, oldest first (cursor from messagesNextCursor)",
+    security: secured,
+    request: { params: idParams(conversationIdSchema), query: pageQuerySchema },
+    responses: { 200: json(page(messageSchema), "A page"), 404: problems[404], 422: problems[422] },
   },
   {
     method: "delete",

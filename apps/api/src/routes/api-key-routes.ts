@@ -1,10 +1,12 @@
 import { type ApiKey, apiKeyIdSchema, createApiKeyBodySchema } from "@llm-chat/contracts";
 import type { ApiKeyDoc } from "@llm-chat/store";
+import { verify } from "@node-rs/argon2";
 import { Router } from "express";
 import type { CachedKeys } from "../auth/cached-keys.js";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
-import { notFound } from "../http/problem.js";
+import type { AuthFailures } from "../http/auth-failures.js";
+import { HttpProblem, notFound } from "../http/problem.js";
 import { parseBody, parseId } from "../http/validate.js";
 
 const present = (doc: ApiKeyDoc): ApiKey => ({
@@ -15,13 +17,30 @@ const present = (doc: ApiKeyDoc): ApiKey => ({
   lastUsedAt: doc.lastUsedAt?.toISOString() ?? null,
 });
 
-export function apiKeyRoutes(deps: AppDeps, keys: CachedKeys): Router {
+export function apiKeyRoutes(deps: AppDeps, keys: CachedKeys, failures: AuthFailures): Router {
   const router = Router();
   const { users } = deps.store;
 
+  async function confirmPassword(userId: string, password: string | undefined): Promise<void> {
+    if (password === undefined) {
+      throw new HttpProblem(422, "Validation failed", "invalid body: password", [
+        { in: "body", pointer: "/password", message: "required to create an API key with an access token" },
+      ]);
+    }
+    const user = await users.findById(userId);
+    if (!user) throw notFound("user");
+    await failures.login(user.email, async () => {
+      if (!(await verify(user.passwordHash, password).catch(() => false))) {
+        throw new HttpProblem(401, "Unauthorized", "the password is wrong");
+      }
+    });
+  }
+
   router.post("/v1/api-keys", async (req, res) => {
-    const { userId } = principal(req);
+    const { userId, keyId } = principal(req);
     const body = parseBody(req, createApiKeyBodySchema);
+    // A key outlives any login: minting one from a login's access token takes the password again.
+    if (keyId === null) await confirmPassword(userId, body.password);
     const key = await users.createApiKey(userId, body.name);
     // The secret is in this response only; MongoDB keeps its hash.
     res

@@ -4,13 +4,19 @@ import { hash, verify } from "@node-rs/argon2";
 import { type RequestHandler, Router } from "express";
 import type { Sessions } from "../auth/sessions.js";
 import type { AppDeps } from "../deps.js";
+import type { AuthFailures } from "../http/auth-failures.js";
 import { HttpProblem } from "../http/problem.js";
 import { parseBody } from "../http/validate.js";
 
 const badCredentials = () => new HttpProblem(401, "Unauthorized", "invalid email or password");
 const badRefresh = () => new HttpProblem(401, "Unauthorized", "the refresh token is invalid, expired or already used");
 
-export async function authRoutes(deps: AppDeps, sessions: Sessions, limitAuth: RequestHandler): Promise<Router> {
+export async function authRoutes(
+  deps: AppDeps,
+  sessions: Sessions,
+  limitAuth: RequestHandler,
+  failures: AuthFailures,
+): Promise<Router> {
   // An unknown email is checked against this hash, so it costs the same time as a wrong password.
   const decoy = await hash("not a password anyone has; only here to spend the same time");
   const router = Router();
@@ -21,7 +27,6 @@ export async function authRoutes(deps: AppDeps, sessions: Sessions, limitAuth: R
     const passwordHash = await hash(body.password);
     try {
       const { user, key } = await deps.store.users.register(body.email, passwordHash);
-      if (deps.config.adminEmails.includes(user.email)) await deps.store.users.setAdmin(user.email, true);
       const response: RegisterResponse = {
         user: { id: user._id, email: user.email, createdAt: user.createdAt.toISOString() },
         apiKey: { id: key.doc._id, prefix: key.doc.prefix, secret: key.secret },
@@ -37,20 +42,31 @@ export async function authRoutes(deps: AppDeps, sessions: Sessions, limitAuth: R
     }
   });
 
-  router.post("/v1/auth/login", limitAuth, async (req, res) => {
-    const body = parseBody(req, loginBodySchema);
-    const user = await deps.store.users.findByEmail(body.email);
-    const ok = await verify(user?.passwordHash ?? decoy, body.password).catch(() => false);
-    if (!user || !ok) throw badCredentials();
-    res.set("Cache-Control", "no-store").json(await sessions.start(user._id));
-  });
+  router.post(
+    "/v1/auth/login",
+    limitAuth,
+    failures.guard(async (req, res) => {
+      const body = parseBody(req, loginBodySchema);
+      const pair = await failures.login(body.email, async () => {
+        const user = await deps.store.users.findByEmail(body.email);
+        const ok = await verify(user?.passwordHash ?? decoy, body.password).catch(() => false);
+        if (!user || !ok) throw badCredentials();
+        return sessions.start(user._id);
+      });
+      res.set("Cache-Control", "no-store").json(pair);
+    }),
+  );
 
-  router.post("/v1/auth/refresh", limitAuth, async (req, res) => {
-    const body = parseBody(req, refreshBodySchema);
-    const pair = await sessions.refresh(body.refreshToken);
-    if (!pair) throw badRefresh();
-    res.set("Cache-Control", "no-store").json(pair);
-  });
+  router.post(
+    "/v1/auth/refresh",
+    limitAuth,
+    failures.guard(async (req, res) => {
+      const body = parseBody(req, refreshBodySchema);
+      const pair = await sessions.refresh(body.refreshToken);
+      if (!pair) throw badRefresh();
+      res.set("Cache-Control", "no-store").json(pair);
+    }),
+  );
 
   router.post("/v1/auth/logout", async (req, res) => {
     const body = parseBody(req, refreshBodySchema);

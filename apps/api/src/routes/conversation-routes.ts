@@ -8,15 +8,16 @@ import { Router } from "express";
 import { deleteConversation } from "../delete-conversation.js";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
-import { presentConversation, presentMessage } from "../http/present.js";
+import { presentConversation } from "../http/present.js";
 import { notFound } from "../http/problem.js";
 import { parseBody, parseId, parseQuery } from "../http/validate.js";
+import { FIRST_MESSAGE_PAGE, messageCursor, messagePage } from "./message-pages.js";
 import { cursorId, toPage } from "./pagination.js";
 import { requireModel } from "./require-model.js";
 
 export function conversationRoutes(deps: AppDeps): Router {
   const router = Router();
-  const { conversations, messages } = deps.store;
+  const { conversations } = deps.store;
 
   router.post("/v1/conversations", async (req, res) => {
     const { userId } = principal(req);
@@ -39,11 +40,23 @@ export function conversationRoutes(deps: AppDeps): Router {
     const id = parseId(req, "id", conversationIdSchema, "conversation");
     const doc = await conversations.findForUser(id, userId);
     if (!doc) throw notFound("conversation");
+    const first = await messagePage(deps.store, doc._id, null, FIRST_MESSAGE_PAGE);
     const body: ConversationWithMessages = {
       ...presentConversation(doc),
-      messages: (await messages.listForConversation(doc._id)).map(presentMessage),
+      messages: first.data,
+      messagesNextCursor: first.nextCursor,
     };
     res.json(body);
+  });
+
+  router.get("/v1/conversations/:id/messages", async (req, res) => {
+    const { userId } = principal(req);
+    const id = parseId(req, "id", conversationIdSchema, "conversation");
+    const page = parseQuery(req, pageQuerySchema);
+    const after = messageCursor(page.cursor);
+    const doc = await conversations.findForUser(id, userId);
+    if (!doc) throw notFound("conversation");
+    res.json(await messagePage(deps.store, doc._id, after, page.limit));
   });
 
   router.delete("/v1/conversations/:id", async (req, res) => {

@@ -1,9 +1,10 @@
 import { queryIdSchema, terminalStatuses } from "@llm-chat/contracts";
 import { isEventId, type LoggedEvent } from "@llm-chat/events";
-import type { Request, Response } from "express";
+import type { Request, RequestHandler, Response } from "express";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
 import { notFound } from "../http/problem.js";
+import { drained } from "../http/stream-slots.js";
 import { parseId } from "../http/validate.js";
 
 const HEARTBEAT_MS = 15_000;
@@ -22,8 +23,9 @@ function encode({ id, event }: LoggedEvent): string {
  * start (or after Last-Event-ID) and then followed live until `done`. The events live in
  * Redis, so any API process can serve any query, during its run or after.
  */
-export function queryStream(deps: AppDeps) {
-  return async (req: Request, res: Response) => {
+export function queryStream(deps: AppDeps): RequestHandler {
+  // Capped, bounded in life, ended when the query is deleted (http/stream-slots.ts).
+  return deps.streams.guard(async (req: Request, res: Response) => {
     const { userId } = principal(req);
     const id = parseId(req, "id", queryIdSchema, "query");
     const query = await deps.lifecycle.read(id, userId);
@@ -64,7 +66,7 @@ export function queryStream(deps: AppDeps) {
           const events = await deps.events.readAfter(id, last);
           for (const logged of events) {
             if (closed) return;
-            res.write(encode(logged));
+            if (!res.write(encode(logged))) await drained(res);
             last = logged.id;
             if (logged.event.type === "done") return end();
           }
@@ -78,7 +80,8 @@ export function queryStream(deps: AppDeps) {
     // The log may be gone (expired, or Redis lost it): the record still says how it ended.
     const settleFromRecord = async () => {
       const current = await deps.lifecycle.read(id, userId);
-      if (!current || !terminalStatuses.includes(current.status) || closed) return;
+      if (!current) return end(); // deleted, and this process missed the word
+      if (!terminalStatuses.includes(current.status) || closed) return;
       await pump();
       if (closed) return;
       res.write(frame(null, "done", { status: current.status, output: current.output, error: current.error }));
@@ -87,11 +90,11 @@ export function queryStream(deps: AppDeps) {
 
     const stop = deps.hub.listen(id, () => void pump());
     const heartbeat = setInterval(() => {
-      res.write(": keep-alive\n\n");
+      if (!res.writableNeedDrain) res.write(": keep-alive\n\n");
       void settleFromRecord().catch(() => undefined);
     }, HEARTBEAT_MS);
     req.on("close", end);
     await pump();
     if (!closed && terminalStatuses.includes(query.status)) await settleFromRecord();
-  };
+  });
 }

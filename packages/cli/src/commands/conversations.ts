@@ -23,7 +23,7 @@ export async function listConversations(
 }
 
 export async function showConversation(env: NodeJS.ProcessEnv, id: string, options: GlobalOptions): Promise<void> {
-  const conversation = await (await clientFor(env, options)).conversations.get(id);
+  const conversation = await (await clientFor(env, options)).conversations.getWithAllMessages(id);
   if (options.json) return printJson(conversation);
   const out = process.stdout;
   out.write(`${conversation.id}  ${conversation.model}${conversation.title ? `  ${conversation.title}` : ""}\n`);
