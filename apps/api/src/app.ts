@@ -10,6 +10,8 @@ import { requireJsonBody } from "./http/content-type.js";
 import { observeRequests, requestId } from "./http/observe.js";
 import { problemHandler, routeNotFound } from "./http/problem.js";
 import { createLimiter, limitBy } from "./http/rate-limit.js";
+import { openAiErrorHandler } from "./openai/openai-error.js";
+import { isOpenAiSubmit, openAiRoutes } from "./openai/openai-routes.js";
 import { openApiDocument } from "./openapi/document.js";
 import { playground } from "./playground/playground-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
@@ -88,7 +90,9 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
   );
   app.use("/v1", requireAuth);
   app.use("/v1", (req, res, next) =>
-    req.method === "POST" && req.path === "/queries" ? limitSubmit(req, res, next) : limitRead(req, res, next),
+    (req.method === "POST" && req.path === "/queries") || isOpenAiSubmit(req.method, req.path)
+      ? limitSubmit(req, res, next)
+      : limitRead(req, res, next),
   );
   app.use(modelRoutes(deps));
   app.use(conversationRoutes(deps));
@@ -96,7 +100,9 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
   app.use(webhookSecretRoutes(deps));
   app.use(apiKeyRoutes(deps));
   app.use(adminRoutes(deps));
+  app.use(openAiRoutes(deps));
   app.use(routeNotFound);
+  app.use(openAiErrorHandler(deps.logger));
   app.use(problemHandler(deps.logger));
   return app;
 }

@@ -9,7 +9,7 @@ import {
   createConversationBodySchema,
   deliverySchema,
   loginBodySchema,
-  modelInfoSchema,
+  modelListSchema,
   pageQuerySchema,
   queryIdSchema,
   querySchema,
@@ -21,6 +21,7 @@ import {
   tokenPairSchema,
 } from "@llm-chat/contracts";
 import { z } from "zod";
+import { openAiPaths } from "../openai/openapi-paths.js";
 
 const problem = z.object({
   type: z.string(),
@@ -83,7 +84,7 @@ const routes: RouteConfig[] = [
     path: "/v1/models",
     summary: "The models this deployment serves",
     security: secured,
-    responses: { 200: json(z.object({ data: z.array(modelInfoSchema) }), "Models"), 401: problems[401] },
+    responses: { 200: json(modelListSchema, "Models"), 401: problems[401] },
   },
   {
     method: "post",
@@ -262,7 +263,7 @@ export function openApiDocument(): Record<string, unknown> {
     scheme: "bearer",
     description: "An API key (llmc_…) or an access token from /v1/auth/login",
   });
-  for (const route of routes) registry.registerPath(route);
+  for (const route of [...routes, ...openAiPaths]) registry.registerPath(route);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: { title: "llm-chat", version: "1.0.0", description: "Asynchronous chat backend for large language models" },
