@@ -35,7 +35,15 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
   app.use(
     cors({
       origin: config.corsOrigins,
-      exposedHeaders: ["Location", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+      exposedHeaders: [
+        "Location",
+        "Retry-After",
+        "RateLimit-Limit",
+        "RateLimit-Remaining",
+        "RateLimit-Reset",
+        "X-Conversation-Id",
+        "X-Query-Id",
+      ],
     }),
   );
   app.use(healthRoutes(deps));
