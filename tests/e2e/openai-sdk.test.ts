@@ -182,6 +182,28 @@ describe("the OpenAI-compatible API driven by the official openai client", () =>
     expect(pieces).toBeGreaterThan(1);
   });
 
+  it("cancels the query when the client of a plain chat completion goes away before the answer", async () => {
+    const user = await register(url);
+    const gone = new AbortController();
+    const pending = fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${user.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "llama2", messages: [{ role: "user", content: "a long one [[slow:8000]]" }] }),
+      signal: gone.signal,
+    }).catch(() => null);
+    const deadline = Date.now() + 10_000;
+    let running: QueryView | undefined;
+    while (!running && Date.now() < deadline) {
+      const list = await call<{ data: QueryView[] }>(url, "/v1/queries", { key: user.key });
+      running = list.body.data.find((q) => q.status === "running");
+      if (!running) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(running).toBeDefined();
+    gone.abort();
+    expect(await pending).toBeNull();
+    expect((await waitForQuery(url, user.key, running?.id ?? "")).status).toBe("canceled");
+  });
+
   it("runs a background response to completion, polled with responses.retrieve", async () => {
     const created = await client.responses.create({
       model: "llama2",
