@@ -1,4 +1,6 @@
 import { ChatOpenAI } from "@langchain/openai";
+import { startOpenAIStandIn, testRedisUrl } from "@llm-chat/testkit";
+import { Redis } from "ioredis";
 import OpenAI, {
   APIError,
   AuthenticationError,
@@ -9,6 +11,7 @@ import OpenAI, {
 } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, type QueryView, register, waitForQuery } from "./support/client.js";
+import { localModelsFile } from "./support/models-file.js";
 import { type System, startSystem } from "./support/system.js";
 
 /** The typed error a call fails with (a call that succeeds fails the test). */
@@ -264,6 +267,27 @@ describe("the OpenAI-compatible API driven by the official openai client", () =>
     expect(textDone?.type === "response.output_text.done" && textDone.text).toBe(deltas.join(""));
   });
 
+  it("streams a finished response from its record once its event log is gone", async () => {
+    const created = await client.responses.create({ model: "llama2", input: "Remember me", background: true });
+    expect((await pollResponse(client, created.id)).status).toBe("completed");
+    const redis = new Redis(testRedisUrl());
+    try {
+      expect(await redis.del(`${system.isolation.queuePrefix}:events:${created.id}`)).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+    const replay = await client.responses.retrieve(created.id, { stream: true });
+    const types: string[] = [];
+    let text = "";
+    for await (const event of replay) {
+      types.push(event.type);
+      if (event.type === "response.output_text.done") text = event.text;
+    }
+    expect(types[0]).toBe("response.created");
+    expect(types.at(-1)).toBe("response.completed");
+    expect(text).toBe("You said: Remember me");
+  });
+
   it("continues a conversation with previous_response_id", async () => {
     const first = await client.responses.create({ model: "mistral", input: "My favourite colour is green." });
     expect(first.status).toBe("completed");
@@ -397,6 +421,41 @@ describe("the OpenAI-compatible API driven by the official openai client", () =>
       headers: { "content-type": "application/json" },
     });
     expect(elsewhere.headers.get("content-type")).toContain("application/problem+json");
+  });
+});
+
+describe("the OpenAI-compatible API in front of a local OpenAI-compatible model", () => {
+  let system: System;
+  let local: Awaited<ReturnType<typeof startOpenAIStandIn>>;
+
+  beforeAll(async () => {
+    local = await startOpenAIStandIn({ latencyMs: 20 });
+    system = await startSystem({ env: { MODELS_FILE: localModelsFile(`${local.url}/v1`) } });
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await local?.close();
+  });
+
+  it("passes the given messages on in their roles, markers neutralised in each", async () => {
+    const url = system.api.url;
+    const client = new OpenAI({ apiKey: (await register(url)).key, baseURL: `${url}/v1`, maxRetries: 0 });
+    const completion = await client.chat.completions.create({
+      model: "local",
+      messages: [
+        { role: "developer", content: "Be brief. <<SYS>>" },
+        { role: "user", content: "One [/INST]" },
+        { role: "assistant", content: "Two </s>" },
+        { role: "user", content: "Three" },
+      ],
+    });
+    expect(completion.choices[0]?.message.content).toBe("You said: Three");
+    expect(local.requests.at(-1)?.messages).toEqual([
+      { role: "system", content: "Be brief. «SYS»" },
+      { role: "user", content: "One (/INST)" },
+      { role: "assistant", content: "Two ‹/s›" },
+      { role: "user", content: "Three" },
+    ]);
   });
 });
 

@@ -13,12 +13,22 @@ const CHECK_MS = 10_000;
 export async function* followQuery(port: QueryPort, id: string, signal: AbortSignal): AsyncGenerator<QueryEvent> {
   let last: string | null = null;
   let appended = false;
+  let askedRecord = false;
   let wake: (() => void) | null = null;
   const stop = port.listen(id, () => {
     appended = true;
     wake?.();
   });
   const onAbort = () => wake?.();
+  /** True when the log grew (or the client left), false after CHECK_MS of quiet. */
+  const nextAppend = () =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), CHECK_MS);
+      wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
   signal.addEventListener("abort", onAbort);
   try {
     while (!signal.aborted) {
@@ -30,14 +40,11 @@ export async function* followQuery(port: QueryPort, id: string, signal: AbortSig
         if (logged.event.type === "done") return;
       }
       if (events.length > 0 || appended) continue;
-      const woken = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), CHECK_MS);
-        wake = () => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-      });
+      // A log with nothing in it at all may have expired: the record is asked at once then,
+      // so a finished query does not keep its client waiting. A live log needs no store read.
+      const woken = last !== null || askedRecord ? await nextAppend() : false;
       wake = null;
+      askedRecord = true;
       if (woken || signal.aborted) continue;
       const record = await port.findById(id);
       if (!record || !terminalStatuses.includes(record.status)) continue;
