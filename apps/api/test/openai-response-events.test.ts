@@ -72,9 +72,12 @@ describe("a query's log as OpenAI Responses stream events", () => {
       error: { code: "provider_rate_limited", message: "slow down" },
     });
     expect(failed.map((e) => e.type)).toEqual(["response.failed"]);
-    expect((failed[0]?.response as { error: unknown }).error).toEqual({
-      code: "rate_limit_exceeded",
-      message: "slow down (provider_rate_limited)",
+    expect(failed[0]?.response).toMatchObject({
+      status: "failed",
+      error: {
+        code: "rate_limit_exceeded",
+        message: "slow down (provider_rate_limited)",
+      },
     });
     const canceled = responseEvents(query).done({ ...query, status: "canceled" });
     expect(canceled.map((e) => [e.type, (e.response as { status: string }).status])).toEqual([
