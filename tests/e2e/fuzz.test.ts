@@ -41,6 +41,14 @@ const body = fc.oneof(
       "params",
       "webhook",
       "refreshToken",
+      "messages",
+      "input",
+      "instructions",
+      "previous_response_id",
+      "metadata",
+      "n",
+      "stream",
+      "max_tokens",
       "__proto__",
       "$set",
       "constructor",
@@ -67,7 +75,17 @@ const id = fc
   .map((s) => encodeURIComponent(s));
 const queryString = fc
   .dictionary(
-    fc.constantFrom("limit", "cursor", "status", "conversationId", "limit[$gt]", "__proto__", "status[$ne]"),
+    fc.constantFrom(
+      "limit",
+      "cursor",
+      "status",
+      "conversationId",
+      "limit[$gt]",
+      "__proto__",
+      "status[$ne]",
+      "stream",
+      "starting_after",
+    ),
     fc.string(),
   )
   .map((q) => new URLSearchParams(q).toString());
@@ -83,8 +101,13 @@ const route = fc.oneof(
       "/v1/conversations",
       "/v1/queries",
       "/v1/api-keys",
+      "/v1/chat/completions",
+      "/v1/responses",
     ),
   }),
+  fc.record({ method: fc.constant("GET"), path: id.map((i) => `/v1/responses/${i}`) }),
+  fc.record({ method: fc.constant("POST"), path: id.map((i) => `/v1/responses/${i}/cancel`) }),
+  fc.record({ method: fc.constant("GET"), path: queryString.map((q) => `/v1/responses/qry_x?${q}`) }),
   fc.record({ method: fc.constantFrom("GET", "DELETE"), path: id.map((i) => `/v1/conversations/${i}`) }),
   fc.record({ method: fc.constant("GET"), path: id.map((i) => `/v1/queries/${i}`) }),
   fc.record({ method: fc.constant("GET"), path: id.map((i) => `/v1/queries/${i}/deliveries`) }),

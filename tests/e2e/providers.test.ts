@@ -1,28 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { startOpenAIStandIn } from "@llm-chat/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { call, type QueryView, register, waitForQuery } from "./support/client.js";
+import { localModelsFile as modelsFile } from "./support/models-file.js";
 import { readSse } from "./support/sse.js";
 import { type System, startSystem } from "./support/system.js";
-
-function modelsFile(baseUrl: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), "llm-chat-models-")), "models.json");
-  const local = {
-    id: "local",
-    provider: "openai",
-    providerModel: "llama3.2",
-    baseUrl,
-    template: "messages",
-    tokenizer: "llama",
-    contextWindow: 8192,
-    defaultMaxTokens: 256,
-    concurrency: 8,
-  };
-  writeFileSync(path, JSON.stringify({ models: [local] }));
-  return path;
-}
 
 /** Most creates the stand-in saw within any `windowMs` span. */
 function peak(times: number[], windowMs: number): number {

@@ -14,6 +14,8 @@ import { observeRequests, requestId } from "./http/observe.js";
 import { problemHandler, routeNotFound } from "./http/problem.js";
 import { createLimiter, limitBy } from "./http/rate-limit.js";
 import { limitedRoutes } from "./http/route-limits.js";
+import { openAiErrorHandler } from "./openai/openai-error.js";
+import { openAiRoutes } from "./openai/openai-routes.js";
 import { openApiDocument } from "./openapi/document.js";
 import { playground } from "./playground/playground-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
@@ -37,7 +39,15 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
   app.use(
     cors({
       origin: config.corsOrigins,
-      exposedHeaders: ["Location", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+      exposedHeaders: [
+        "Location",
+        "Retry-After",
+        "RateLimit-Limit",
+        "RateLimit-Remaining",
+        "RateLimit-Reset",
+        "X-Conversation-Id",
+        "X-Query-Id",
+      ],
     }),
   );
   app.use(healthRoutes(deps));
@@ -100,7 +110,9 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
   app.use(webhookSecretRoutes(deps));
   app.use(apiKeyRoutes(deps, keys, authFailures));
   app.use(adminRoutes(deps));
+  app.use(openAiRoutes(deps));
   app.use(routeNotFound);
+  app.use(openAiErrorHandler(deps.logger));
   app.use(problemHandler(deps.logger));
   return app;
 }

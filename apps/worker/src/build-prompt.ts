@@ -1,8 +1,15 @@
 import type { HotHistory } from "@llm-chat/history";
-import { type BuiltContext, buildContext, type ModelSpec } from "@llm-chat/llm";
+import {
+  type BuiltContext,
+  buildContext,
+  type CountedTurn,
+  countTokens,
+  type ModelSpec,
+  neutraliseMarkers,
+} from "@llm-chat/llm";
 import type { Logger } from "@llm-chat/logger";
 import type { Producer } from "@llm-chat/queue";
-import type { ConversationDoc, QueryDoc } from "@llm-chat/store";
+import type { ConversationDoc, GivenTurn, QueryDoc } from "@llm-chat/store";
 
 export interface PromptBuilderDeps {
   history: HotHistory;
@@ -10,6 +17,21 @@ export interface PromptBuilderDeps {
   logger: Logger;
   summaryEnabled: boolean;
   maxTurns: number;
+}
+
+/**
+ * Turns a caller gave when starting the conversation, numbered below 0 so they come first,
+ * are trimmed first and never count as turns a summary must cover.
+ */
+function givenTurns(given: readonly GivenTurn[], model: ModelSpec): CountedTurn[] {
+  const count = (text: string) => countTokens(model.tokenizer, neutraliseMarkers(text));
+  return given.map((turn, i) => ({
+    seq: i - given.length,
+    user: turn.user,
+    assistant: turn.assistant,
+    userTokens: count(turn.user),
+    assistantTokens: count(turn.assistant),
+  }));
 }
 
 /**
@@ -29,7 +51,7 @@ export function createPromptBuilder(deps: PromptBuilderDeps) {
 
   return async function buildPrompt(
     query: QueryDoc,
-    conversation: Pick<ConversationDoc, "_id" | "system" | "summary">,
+    conversation: Pick<ConversationDoc, "_id" | "system" | "summary" | "givenTurns">,
     model: ModelSpec,
     promptTokens: number,
   ): Promise<BuiltContext> {
@@ -41,7 +63,7 @@ export function createPromptBuilder(deps: PromptBuilderDeps) {
       model,
       system: conversation.system,
       summary,
-      turns,
+      turns: conversation.givenTurns ? [...givenTurns(conversation.givenTurns, model), ...turns] : turns,
       prompt: query.prompt,
       promptTokens,
       maxTokens: query.params.maxTokens ?? model.defaultMaxTokens,

@@ -53,6 +53,16 @@ export interface ConversationDoc {
   updatedAt: Date;
   /** What the turns up to `throughSeq` said, written by the model when they left the window. */
   summary?: ConversationSummary | null;
+  /**
+   * Turns the caller gave when starting the conversation (the OpenAI-compatible routes send
+   * the whole chat in each request): they come before the recorded turns in every prompt.
+   */
+  givenTurns?: GivenTurn[];
+}
+
+export interface GivenTurn {
+  user: string;
+  assistant: string;
 }
 
 export interface ConversationSummary {

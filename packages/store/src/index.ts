@@ -5,6 +5,7 @@ export type {
   ConversationDoc,
   ConversationSummary,
   DeliveryDoc,
+  GivenTurn,
   IdempotencyDoc,
   MessageDoc,
   QueryDoc,

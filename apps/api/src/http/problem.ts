@@ -107,7 +107,7 @@ const unavailableNames = new Set([
 ]);
 
 /** Redis or MongoDB being away is the service's problem, not a bug: 503 with Retry-After, not 500. */
-function isBackendUnavailable(error: unknown): boolean {
+export function isBackendUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (unavailableNames.has(error.name)) return true;
   // ioredis with the offline queue off rejects commands with this message while disconnected.

@@ -10,7 +10,7 @@ import {
   deliverySchema,
   loginBodySchema,
   messageSchema,
-  modelInfoSchema,
+  modelListSchema,
   pageQuerySchema,
   queryIdSchema,
   querySchema,
@@ -22,6 +22,7 @@ import {
   tokenPairSchema,
 } from "@llm-chat/contracts";
 import { z } from "zod";
+import { openAiPaths } from "../openai/openapi-paths.js";
 
 const problem = z.object({
   type: z.string(),
@@ -84,7 +85,7 @@ const routes: RouteConfig[] = [
     path: "/v1/models",
     summary: "The models this deployment serves",
     security: secured,
-    responses: { 200: json(z.object({ data: z.array(modelInfoSchema) }), "Models"), 401: problems[401] },
+    responses: { 200: json(modelListSchema, "Models"), 401: problems[401] },
   },
   {
     method: "post",
@@ -271,7 +272,7 @@ export function openApiDocument(): Record<string, unknown> {
     scheme: "bearer",
     description: "An API key (llmc_…) or an access token from /v1/auth/login",
   });
-  for (const route of routes) registry.registerPath(route);
+  for (const route of [...routes, ...openAiPaths]) registry.registerPath(route);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: { title: "llm-chat", version: "1.0.0", description: "Asynchronous chat backend for large language models" },

@@ -111,12 +111,16 @@ const EXAMPLES: Record<string, unknown> = {
   conversationId: "{{conversationId}}",
   title: "Geography",
   name: "my server",
+  messages: [{ role: "user", content: "What is the capital of France?" }],
+  input: "What is the capital of France?",
 };
 
 /** Which collection variable a path's `{id}` takes, by the collection it names. */
 const ID_VARIABLES: Record<string, string> = {
   conversations: "conversationId",
   queries: "queryId",
+  // A response of the OpenAI-compatible API is a query: same id.
+  responses: "queryId",
   "api-keys": "apiKeyId",
 };
 
@@ -128,6 +132,7 @@ const CAPTURES: Record<string, Record<string, string>> = {
   "POST /v1/conversations": { conversationId: "id" },
   "POST /v1/queries": { queryId: "id", conversationId: "conversationId" },
   "POST /v1/api-keys": { apiKeyId: "id" },
+  "POST /v1/responses": { queryId: "id" },
 };
 
 const FOLDER_NAMES: Record<string, string> = {
@@ -138,6 +143,8 @@ const FOLDER_NAMES: Record<string, string> = {
   "webhook-secret": "Webhook secret",
   "api-keys": "API keys",
   admin: "Admin",
+  chat: "OpenAI: Chat Completions",
+  responses: "OpenAI: Responses",
   "": "Operations",
 };
 
