@@ -48,6 +48,7 @@ const stateFromRecord = (doc: QueryDoc): LiveQuery => ({
   status: doc.status,
   outcome: null,
   unrecorded: false,
+  unannounced: false,
 });
 
 /**
@@ -103,17 +104,19 @@ export function createQueryLifecycle(deps: LifecycleDeps) {
       metrics: outcome.metrics ?? query.metrics,
       finishedAt: outcome.finishedAt,
     };
+    // Visible before announced: a client woken by the done event must read the outcome.
+    await live.recorded(id);
     // Its owner's open-query place and its place in the conversation's line are free now.
     await deps.ledger.release(query.userId, id, query.conversationId);
     await deps.emitter.finished(ended);
-    await live.recorded(id);
+    await live.announced(id);
     await deps.order.promoteNext(query).catch((err) => logger.warn({ err }, "could not wake the next query"));
     return { kind: "recorded", query: ended };
   }
 
   /** Finishes what a decider began and did not complete (it died between deciding and announcing). */
   async function settle(state: LiveQuery): Promise<boolean> {
-    if (!state.unrecorded || !state.outcome) return false;
+    if (!state.unannounced || !state.outcome) return false;
     await complete(state.doc, state.outcome);
     logger.warn({ queryId: state.doc._id }, "completed the recording of an outcome decided by an attempt that died");
     return true;

@@ -25,6 +25,11 @@ export interface LiveQuery {
   /** Decided, but the store does not say so yet (the decider is writing, or died doing so). */
   unrecorded: boolean;
   /**
+   * Decided and maybe recorded, but not yet announced (done event, webhook, places freed):
+   * the decider is announcing, or died doing so. True whenever `unrecorded` is.
+   */
+  unannounced: boolean;
+  /**
    * The system prompt of the conversation this query started, or undefined when the query
    * joined an existing one (its conversation, with any summary, is read from the store).
    */
@@ -60,7 +65,8 @@ type Base = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prom
 };
 
 // Fields: s status, b immutable part (JSON), a attempts, st startedAt ms, o outcome (JSON),
-// w "1" while the decided outcome is not yet in the store. ARGV[1] is always the list of
+// w "1" while the decided outcome is not yet in the store, "2" once it is but has not yet
+// been announced (the outcome is visible then: the done event may already be out). ARGV[1] is always the list of
 // statuses the move is allowed from (states.ts), as ",a,b,".
 
 const CREATE_IF_ABSENT = `
@@ -87,6 +93,10 @@ if not s then return -1 end
 if not string.find(ARGV[1], ',' .. s .. ',', 1, true) then return 0 end
 redis.call('HSET', KEYS[1], 's', ARGV[2], 'o', ARGV[3], 'w', '1')
 redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1`;
+
+const WRITTEN = `
+if redis.call('HGET', KEYS[1], 'w') == '1' then redis.call('HSET', KEYS[1], 'w', '2') end
 return 1`;
 
 const HAND_BACK = `
@@ -121,6 +131,7 @@ function parse(id: string, fields: Record<string, string>): LiveQuery | null {
   const stored = fields.o ? (JSON.parse(fields.o) as StoredOutcome) : null;
   const outcome: Outcome | null = stored ? { ...stored, finishedAt: new Date(stored.finishedAt) } : null;
   const unrecorded = fields.w === "1";
+  const unannounced = unrecorded || fields.w === "2";
   const startedAt = fields.st ? new Date(Number(fields.st)) : null;
   // Until the record is written, the query shows as it was before the decision: a client
   // that sees it finished can read its messages from the store at once.
@@ -142,6 +153,7 @@ function parse(id: string, fields: Record<string, string>): LiveQuery | null {
     status,
     outcome,
     unrecorded,
+    unannounced,
     ...(system !== undefined ? { system } : {}),
   };
 }
@@ -230,8 +242,16 @@ export function createLiveQueries(redis: Redis | Cluster, config: LiveQueriesCon
       return answer === 1 ? "decided" : answer === 0 ? "taken" : "missing";
     },
 
-    /** The decided outcome is in the store now: clients may see it. */
+    /**
+     * The decided outcome is in the store now: clients may see it, before it is announced,
+     * so whoever hears the done event reads the outcome it announces.
+     */
     async recorded(id: string): Promise<void> {
+      await redis.eval(WRITTEN, 1, key(id));
+    },
+
+    /** The outcome has been announced: nothing is left for a retry or the sweeper to finish. */
+    async announced(id: string): Promise<void> {
       await redis.hdel(key(id), "w");
     },
 

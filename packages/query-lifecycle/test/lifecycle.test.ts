@@ -141,6 +141,53 @@ describe("the query lifecycle", () => {
     expect((await lifecycle.read(query._id, userId))?.status).toBe("succeeded");
   });
 
+  it("completes the announcing of an outcome a decider recorded and died before announcing", async () => {
+    const query = await running(await accepted());
+    const live = createLiveQueries(redis, { keyPrefix: parts.keyPrefix, openTtlSeconds: 60, finalTtlSeconds: 60 });
+    const finishedAt = new Date();
+    await live.decide(query._id, { status: "succeeded", ...answer, error: null, finishedAt });
+    await store.queries.recordFinal([
+      {
+        id: query._id,
+        record: {
+          status: "succeeded",
+          output: answer.output,
+          error: null,
+          finishedAt,
+          metrics: query.metrics,
+          attempts: 1,
+          startedAt: query.startedAt,
+        },
+      },
+    ]);
+    await live.recorded(query._id);
+    // Recorded, so shown as ended; but nobody has heard of it and its place is still taken.
+    expect((await lifecycle.read(query._id, userId))?.status).toBe("succeeded");
+    expect(await doneEvents(query._id)).toHaveLength(0);
+
+    expect(await lifecycle.begin(query._id, new Date())).toEqual({ kind: "ended", status: "succeeded" });
+    expect(await doneEvents(query._id)).toHaveLength(1);
+    expect(await parts.ledger.openOf(userId)).not.toContain(query._id);
+    expect((await live.get(query._id))?.unannounced).toBe(false);
+  });
+
+  it("shows the outcome to whoever hears its done event, never the status before it", async () => {
+    const heard: Array<string | undefined> = [];
+    const { lifecycle: watched } = wireQueryLifecycle({
+      ...parts,
+      emitter: {
+        ...parts.emitter,
+        finished: async (ended: QueryDoc) => {
+          heard.push((await lifecycle.read(ended._id, userId))?.status);
+          await parts.emitter.finished(ended);
+        },
+      },
+    });
+    const query = await running(await accepted());
+    expect((await watched.succeed(query, answer)).kind).toBe("recorded");
+    expect(heard).toEqual(["succeeded"]);
+  });
+
   it("rebuilds a live state Redis lost from the record, and the query runs on", async () => {
     const query = await accepted();
     await redis.del(`${parts.keyPrefix}:live:${query._id}`);

@@ -1,7 +1,7 @@
 import type { Express } from "express";
 
 interface Layer {
-  route?: { path: string; methods: Record<string, boolean> };
+  route?: { path: string | string[]; methods: Record<string, boolean> };
   handle?: { stack?: Layer[] };
   /** True when mounted at "/": only those routers' routes are the API's own paths. */
   slash?: boolean;
@@ -17,8 +17,11 @@ export function servedRoutes(app: Express): string[] {
   const walk = (stack: Layer[]) => {
     for (const layer of stack) {
       if (layer.route) {
+        // A route declared on several paths at once (the submit limiter) serves each of them.
+        const paths = ([] as string[]).concat(layer.route.path);
         for (const [method, on] of Object.entries(layer.route.methods)) {
-          if (on && method !== "_all") found.push(`${method.toUpperCase()} ${layer.route.path}`);
+          if (!on || method === "_all") continue;
+          for (const path of paths) found.push(`${method.toUpperCase()} ${path}`);
         }
       } else if (layer.handle?.stack && layer.slash) {
         walk(layer.handle.stack);
