@@ -142,8 +142,8 @@ export function crowdReportRows(r: Results, out: Row[], target: (figure: string)
     const p = d.preload;
     out.push([
       "data size",
-      "preloaded queries / conversations / messages / outcomes (insertMany)",
-      `${p.queries.toLocaleString("en-US")} / ${p.conversations.toLocaleString("en-US")} / ${p.messages.toLocaleString("en-US")} / ${p.outcomes.toLocaleString("en-US")} in ${p.seconds} s${p.cut ? " (cut by its cap)" : ""}`,
+      "preloaded queries / conversations / messages (insertMany)",
+      `${p.queries.toLocaleString("en-US")} / ${p.conversations.toLocaleString("en-US")} / ${p.messages.toLocaleString("en-US")} in ${p.seconds} s${p.cut ? " (cut by its cap)" : ""}`,
     ]);
     for (const [name, empty] of Object.entries(d.empty.routes.routes)) {
       const loaded = d.loaded.routes.routes[name as keyof typeof d.loaded.routes.routes];

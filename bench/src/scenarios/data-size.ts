@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { ConversationDoc, MessageDoc, QueryDoc, QueryOutcomeDoc } from "@llm-chat/store";
+import type { ConversationDoc, MessageDoc, QueryDoc } from "@llm-chat/store";
 import { messageId, newId } from "@llm-chat/store";
 import { register, SUBMIT_BODY, terminal } from "../client.js";
 import { call } from "../http.js";
@@ -11,7 +11,7 @@ import { CROWD, crowdOn, crowdRun, registerUsers, startCrowdBench } from "./crow
 /**
  * Is the system flat with data? The list and read routes for a user with few documents, and
  * the crowd (poll), on an empty database and again with 100,000 finished queries stored
- * (with their conversations, messages and outcomes, shaped as the store writes them).
+ * (with their conversations and messages, shaped as the store writes them).
  */
 const PRELOAD = { queries: 100_000, users: 1000, queriesPerConversation: 2, conversationsPerBatch: 2500 };
 const PRELOAD_CAP_MS = 240_000;
@@ -33,7 +33,6 @@ export interface DataSizeResult {
     queries: number;
     conversations: number;
     messages: number;
-    outcomes: number;
     seconds: number;
     /** Whether the cap stopped it short of the planned 100,000 queries. */
     cut: boolean;
@@ -114,16 +113,14 @@ async function preload(bench: Bench): Promise<DataSizeResult["preload"]> {
     queries: bench.db.collection<QueryDoc>("queries"),
     conversations: bench.db.collection<ConversationDoc>("conversations"),
     messages: bench.db.collection<MessageDoc>("messages"),
-    outcomes: bench.db.collection<QueryOutcomeDoc>("query_outcomes"),
   };
   const users = Array.from({ length: PRELOAD.users }, () => newId("user"));
-  const totals = { queries: 0, conversations: 0, messages: 0, outcomes: 0 };
+  const totals = { queries: 0, conversations: 0, messages: 0 };
   const started = performance.now();
   const conversationsWanted = PRELOAD.queries / PRELOAD.queriesPerConversation;
   while (totals.conversations < conversationsWanted && performance.now() - started < PRELOAD_CAP_MS) {
     run.check();
     const batch = { conversations: [] as ConversationDoc[], queries: [] as QueryDoc[], messages: [] as MessageDoc[] };
-    const outcomes: QueryOutcomeDoc[] = [];
     for (let k = 0; k < PRELOAD.conversationsPerBatch; k++) {
       const userId = users[(totals.conversations + k) % users.length] as string;
       const at = new Date();
@@ -159,14 +156,6 @@ async function preload(bench: Bench): Promise<DataSizeResult["preload"]> {
           webhook: null,
         };
         batch.queries.push(query);
-        outcomes.push({
-          _id: query._id,
-          status: "succeeded",
-          output: query.output,
-          error: null,
-          metrics,
-          finishedAt: at,
-        });
         const base = { conversationId: conversation._id, userId, queryId: query._id, createdAt: at };
         batch.messages.push(
           {
@@ -192,12 +181,10 @@ async function preload(bench: Bench): Promise<DataSizeResult["preload"]> {
       c.conversations.insertMany(batch.conversations, { ordered: false }),
       c.queries.insertMany(batch.queries, { ordered: false }),
       c.messages.insertMany(batch.messages, { ordered: false }),
-      c.outcomes.insertMany(outcomes, { ordered: false }),
     ]);
     totals.conversations += batch.conversations.length;
     totals.queries += batch.queries.length;
     totals.messages += batch.messages.length;
-    totals.outcomes += outcomes.length;
   }
   const seconds = round((performance.now() - started) / 1000, 1);
   log(`data-size: preloaded ${totals.queries} queries (${JSON.stringify(totals)}) in ${seconds} s`);
