@@ -205,9 +205,12 @@ pg_settings() {
   # fsync and full_page_writes stay on. wal_level=minimal: no replication here, less WAL.
   # max_connections: FerretDB's pool (see start_ferretdb) and a few for psql. shared_buffers
   # stays at the default: three clusters (dev, bench, fault suite) may run on one machine.
+  # plan_cache_mode: FerretDB prepares `_jsonb->$1 @> $2` with the field as a parameter; only
+  # a plan made for the actual field can use the index on it (ferretdb-indexes.sql).
   printf '%s ' -c listen_addresses=127.0.0.1 -c "port=$PG_PORT" \
     -c "unix_socket_directories='$PG_DIR'" -c synchronous_commit=off -c wal_level=minimal \
-    -c max_wal_senders=0 -c max_connections=210 -c shared_buffers=128MB -c jit=off
+    -c max_wal_senders=0 -c max_connections=210 -c shared_buffers=128MB -c jit=off \
+    -c plan_cache_mode=force_custom_plan
 }
 
 start_postgres() {
@@ -231,6 +234,10 @@ start_postgres() {
   if [ "$(as_pg "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'")" != 1 ]; then
     as_pg "${psql[@]}" -c "CREATE DATABASE ferretdb" >>"$PG_LOG" 2>&1 || pg_fail "cannot create database ferretdb"
   fi
+  # Indexes FerretDB's filters can use (why: the file's header). Through stdin: the postgres
+  # user need not be able to read the repository.
+  as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d ferretdb -qtAX -v ON_ERROR_STOP=1 -f - <"$ROOT/scripts/lib/ferretdb-indexes.sql" >>"$PG_LOG" 2>&1 ||
+    pg_fail "cannot install the index trigger in database ferretdb"
   if [ ! -s "$PG_PASSWORD_FILE" ]; then
     # For TCP logins by people and tools (psql -h 127.0.0.1 -p $PG_PORT -U postgres); set
     # through stdin so the password never appears on a command line.
