@@ -2,13 +2,7 @@ import type { LookupAddress } from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
 import { Agent, buildConnector } from "undici";
 import { isPublicAddress } from "./address-policy.js";
-import {
-  type LookupFn,
-  normalizeHost,
-  resolveTarget,
-  TARGET_NOT_ALLOWED,
-  type TargetPolicy,
-} from "./webhook-url.js";
+import { type LookupFn, normalizeHost, resolveTarget, TARGET_NOT_ALLOWED, type TargetPolicy } from "./webhook-url.js";
 
 export interface GuardedDispatcherOptions {
   /** Lets deliveries reach loopback/private addresses; meant for local development and tests only. */
