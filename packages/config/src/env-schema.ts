@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isPlaceholderSecret } from "./placeholder-secrets.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -28,7 +29,14 @@ export const envSchema = z.object({
     .pipe(z.array(z.url())),
   /** Hops of reverse proxies to trust for the client address (X-Forwarded-For); 0 = none. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-  JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "at least 32 characters").optional()),
+  JWT_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .min(32, "at least 32 characters")
+      .refine((v) => !isPlaceholderSecret(v), "is an example value from this repository; generate a random one")
+      .optional(),
+  ),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(30 * 86_400),
   /** Comma-separated emails made admins at start (bootstrap); the admin CLI does the same. */
