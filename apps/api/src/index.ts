@@ -19,7 +19,12 @@ if (!env.JWT_SECRET) {
   process.stderr.write("api: Invalid environment: JWT_SECRET (missing): required to sign access tokens\n");
   process.exit(1);
 }
-const logger = createLogger({ name: "api", level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
+const logger = createLogger({
+  name: "api",
+  level: env.LOG_LEVEL,
+  pretty: env.NODE_ENV === "development",
+  logContent: env.LOG_CONTENT,
+});
 const shutdown = createShutdown(logger);
 shutdown.handleSignals(15_000);
 

@@ -34,7 +34,12 @@ import { startSweeper } from "./sweeper.js";
 import { createWebhookProcessor, RetryableDeliveryError } from "./webhook-processor.js";
 
 const env = loadEnvOrExit(process.env, "worker");
-const logger = createLogger({ name: "worker", level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
+const logger = createLogger({
+  name: "worker",
+  level: env.LOG_LEVEL,
+  pretty: env.NODE_ENV === "development",
+  logContent: env.LOG_CONTENT,
+});
 const shutdown = createShutdown(logger);
 // The whole shutdown must fit in the orchestrator's grace period: jobs' bound plus closing connections.
 shutdown.handleSignals(env.WORKER_SHUTDOWN_TIMEOUT_MS + 5000);

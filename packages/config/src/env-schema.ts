@@ -8,6 +8,11 @@ const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Write prompts, outputs and messages into logs as they are; off, they are redacted. */
+  LOG_CONTENT: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
 
   API_HOST: z.string().min(1).default("127.0.0.1"),
   API_PORT: port.default(3000),
