@@ -272,8 +272,7 @@ const health = await startHealthServer(
       return true;
     },
   },
-  env.WORKER_METRICS_HOST,
-  env.WORKER_METRICS_PORT,
+  { host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT, token: env.METRICS_TOKEN },
 );
 // Last to close: probes and scrapes keep answering (readiness says no) while the worker drains.
 shutdown.register("health server", () => new Promise<void>((resolve) => health.server.close(() => resolve())));

@@ -34,6 +34,11 @@ export const envSchema = z.object({
     .pipe(z.array(z.url())),
   /** Hops of reverse proxies to trust for the client address (X-Forwarded-For); 0 = none. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** The API's GET /metrics, on a port of its own (never the public one); 0 picks a free port (logged). */
+  API_METRICS_PORT: port.default(9465),
+  API_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  /** When set, /metrics on the API's and the workers' metrics ports wants `Authorization: Bearer <it>`. */
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, "at least 16 characters").optional()),
   JWT_SECRET: z.preprocess(
     emptyAsUndefined,
     z
