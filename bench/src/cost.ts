@@ -64,7 +64,7 @@ function pids(bench: Bench): Record<ProcessKind, number[]> {
 async function storeCommands(procs: AppProcess[]): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const proc of procs) {
-    for (const [key, value] of await scrapeMetrics(proc.url)) {
+    for (const [key, value] of await scrapeMetrics(proc.metricsUrl)) {
       const command = key.match(/^llmchat_store_commands_total\{.*command="([^"]+)"/)?.[1];
       if (command) counts.set(command, (counts.get(command) ?? 0) + value);
     }

@@ -16,6 +16,8 @@ export interface AppProcess {
   exited: Promise<void>;
   /** http://127.0.0.1:<port>: the API's port, or the worker's metrics port. */
   url: string;
+  /** Where its /metrics is: the API's metrics port (API_METRICS_PORT), or `url` for a worker. */
+  metricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -76,7 +78,13 @@ async function waitHealthy(proc: AppProcess, path: string, timeoutMs: number): P
   throw new Error(`${proc.name} did not become ready:\n${proc.tail.join("\n")}`);
 }
 
-function launch(app: App, name: string, env: Record<string, string>, port: number): AppProcess {
+function launch(
+  app: App,
+  name: string,
+  env: Record<string, string>,
+  port: number,
+  metricsPort: number = port,
+): AppProcess {
   const child = spawn(process.execPath, [...nodeArgs(app), `apps/${app}/dist/index.js`], {
     cwd: root,
     // Only what the bench gives: the developer's own .env or shell must not leak in.
@@ -103,6 +111,7 @@ function launch(app: App, name: string, env: Record<string, string>, port: numbe
     tail,
     exited,
     url: `http://127.0.0.1:${port}`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     async stop() {
       stopping = true;
       if (child.exitCode === null && child.signalCode === null) {
@@ -126,7 +135,16 @@ function launch(app: App, name: string, env: Record<string, string>, port: numbe
 
 export async function startApi(env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
-  const proc = launch("api", "api", { ...env, API_HOST: "127.0.0.1", API_PORT: String(port) }, port);
+  let metricsPort = await freePort();
+  // A port just released may be handed out again at once.
+  while (metricsPort === port) metricsPort = await freePort();
+  const proc = launch(
+    "api",
+    "api",
+    { ...env, API_HOST: "127.0.0.1", API_PORT: String(port), API_METRICS_PORT: String(metricsPort) },
+    port,
+    metricsPort,
+  );
   await waitHealthy(proc, "/readyz", 30_000);
   return proc;
 }

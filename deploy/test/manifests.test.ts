@@ -320,6 +320,21 @@ describe("Kubernetes manifests under deploy/k8s", () => {
     expect(envFromConfigMap(worker as Container, base, "WORKER_METRICS_PORT")).toBe("9464");
   });
 
+  it("open the API's metrics on a port of their own, on the pod's address, and off the Service", () => {
+    const api = named<Deployment>(base, "Deployment", "llm-chat-api")?.spec.template as {
+      metadata?: { annotations?: Record<string, string> };
+      spec: { containers: Container[] };
+    };
+    const container = api.spec.containers[0] as Container;
+    const metricsPort = container.ports?.find((p) => p.name === "metrics")?.containerPort;
+    expect(metricsPort).toBe(9465);
+    expect(envFromConfigMap(container, base, "API_METRICS_PORT")).toBe("9465");
+    expect(envFromConfigMap(container, base, "API_METRICS_HOST")).toBe("0.0.0.0");
+    expect(api.metadata?.annotations?.["prometheus.io/port"]).toBe("9465");
+    const service = named<Service>(base, "Service", "llm-chat-api");
+    expect(service?.spec.ports.map((p) => p.port)).not.toContain(9465);
+  });
+
   it("run every pod as a numeric non-root user with a read-only root filesystem and no capabilities", () => {
     for (const d of ofKind<Deployment>(base, "Deployment")) {
       const pod = d.spec.template.spec;
@@ -563,6 +578,8 @@ describe("docker-compose.yml", () => {
     expect(environment(services.api).TRUST_PROXY_HOPS).toBe("1");
     expect(environment(services.api).API_HOST).toBe("0.0.0.0");
     expect(environment(services.worker).WORKER_METRICS_PORT).toBe("9464");
+    expect(environment(services.api).API_METRICS_PORT).toBe("9465");
+    expect(environment(services.api).API_METRICS_HOST).toBe("0.0.0.0");
   });
 
   it("mounts nginx, Prometheus and Grafana configuration files that exist", () => {
@@ -632,7 +649,16 @@ describe("the nginx load balancer configuration", () => {
     const size = /client_max_body_size\s+(\d+)k;/.exec(conf);
     expect(Number(size?.[1])).toBeGreaterThan(64);
     expect(Number(size?.[1])).toBeLessThanOrEqual(1024);
-    expect(conf).toMatch(/location\s+=\s+\/metrics\s*\{\s*return\s+404;/);
+  });
+
+  it("refuses every spelling Express routes to /metrics, case-insensitively (~*) and with a trailing slash", () => {
+    const blocks = [...conf.matchAll(/location\s+~\*\s+(\S+)\s*\{\s*return\s+404;\s*\}/g)];
+    // `~*` is nginx's case-insensitive regex match on the normalised URI.
+    const refused = (path: string) => blocks.some(([, pattern]) => new RegExp(pattern as string, "i").test(path));
+    for (const path of ["/metrics", "/METRICS", "/metrics/", "/Metrics/", "/metrics/x"]) {
+      expect(refused(path), path).toBe(true);
+    }
+    for (const path of ["/v1/queries", "/healthz", "/metricsx"]) expect(refused(path), path).toBe(false);
   });
 });
 
@@ -643,7 +669,7 @@ describe("the Prometheus configuration", () => {
 
   it("discovers every api and worker replica by the service names' A records", () => {
     const sd = (job: string) => config.scrape_configs.find((c) => c.job_name === job)?.dns_sd_configs?.[0];
-    expect(sd("llm-chat-api")).toMatchObject({ names: ["api"], type: "A", port: 3000 });
+    expect(sd("llm-chat-api")).toMatchObject({ names: ["api"], type: "A", port: 9465 });
     expect(sd("llm-chat-worker")).toMatchObject({ names: ["worker"], type: "A", port: 9464 });
   });
 });

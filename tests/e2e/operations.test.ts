@@ -37,7 +37,7 @@ describe("operations", () => {
     await new Promise((r) => setTimeout(r, 200));
 
     const worker = await (await fetch(`${workerMetrics}/metrics`)).text();
-    const api = await (await fetch(`${url}/metrics`)).text();
+    const api = await (await fetch(`${system.api.metricsUrl}/metrics`)).text();
     const succeeded = { model: "llama2", outcome: "succeeded" };
     expect(sample(worker, "llmchat_queries_total", succeeded)).toBe(
       sample(before, "llmchat_queries_total", succeeded) + 1,

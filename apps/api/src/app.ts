@@ -63,9 +63,8 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
     swaggerUi.setup(document, { customSiteTitle: "llm-chat API" }),
   );
   app.use("/playground", playground());
-  app.get("/metrics", async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  // No /metrics here: the metrics have a port of their own (API_METRICS_PORT, index.ts), so no
+  // spelling of a path on this public port can reach them.
   app.use(observeRequests(deps.metrics));
   app.use(
     pinoHttp({

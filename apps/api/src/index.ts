@@ -6,7 +6,7 @@ import { createHotHistory } from "@llm-chat/history";
 import { createShutdown } from "@llm-chat/lifecycle";
 import { createModelRegistry, ModelConfigError } from "@llm-chat/llm";
 import { createLogger } from "@llm-chat/logger";
-import { createMetrics, observeQuery } from "@llm-chat/metrics";
+import { createMetrics, observeQuery, startMetricsServer } from "@llm-chat/metrics";
 import { createQueryLedger, wireQueryLifecycle } from "@llm-chat/query-lifecycle";
 import { assertPrefixFitsRedis, createProducer, createRedis, readQueueCounts } from "@llm-chat/queue";
 import { openStore } from "@llm-chat/store";
@@ -19,7 +19,12 @@ if (!env.JWT_SECRET) {
   process.stderr.write("api: Invalid environment: JWT_SECRET (missing): required to sign access tokens\n");
   process.exit(1);
 }
-const logger = createLogger({ name: "api", level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
+const logger = createLogger({
+  name: "api",
+  level: env.LOG_LEVEL,
+  pretty: env.NODE_ENV === "development",
+  logContent: env.LOG_CONTENT,
+});
 const shutdown = createShutdown(logger);
 shutdown.handleSignals(15_000);
 
@@ -161,7 +166,12 @@ await once(server, "listening");
 server.requestTimeout = 30_000;
 server.headersTimeout = 10_000;
 const { port } = server.address() as AddressInfo;
-logger.info({ host: env.API_HOST, port }, "api listening");
+const metricsServer = await startMetricsServer(metrics, {
+  host: env.API_METRICS_HOST,
+  port: env.API_METRICS_PORT,
+  token: env.METRICS_TOKEN,
+});
+logger.info({ host: env.API_HOST, port, metricsPort: metricsServer.port }, "api listening");
 
 shutdown.register("http server", () => {
   server.closeIdleConnections();
@@ -173,3 +183,5 @@ shutdown.register("http server", () => {
 shutdown.register("queues", () => producer.close());
 shutdown.register("redis", () => Promise.all([redis.quit(), subscriber.quit()]));
 shutdown.register("mongodb", () => store.close());
+// Last: scrapes keep answering while the API drains.
+shutdown.register("metrics server", () => new Promise<void>((resolve) => metricsServer.server.close(() => resolve())));

@@ -69,8 +69,14 @@ export function createPromptBuilder(deps: PromptBuilderDeps) {
       maxTokens: query.params.maxTokens ?? model.defaultMaxTokens,
     });
 
+    // `prompt` is content: the logger writes it only when LOG_CONTENT is on, [redacted] otherwise.
     deps.logger.debug(
-      { turns: built.includedTurns, inputTokens: built.inputTokens, droppedThroughSeq: built.droppedThroughSeq },
+      {
+        turns: built.includedTurns,
+        inputTokens: built.inputTokens,
+        droppedThroughSeq: built.droppedThroughSeq,
+        prompt: built.prompt,
+      },
       "prompt built",
     );
     if (deps.summaryEnabled) {

@@ -34,7 +34,12 @@ import { startSweeper } from "./sweeper.js";
 import { createWebhookProcessor, RetryableDeliveryError } from "./webhook-processor.js";
 
 const env = loadEnvOrExit(process.env, "worker");
-const logger = createLogger({ name: "worker", level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development" });
+const logger = createLogger({
+  name: "worker",
+  level: env.LOG_LEVEL,
+  pretty: env.NODE_ENV === "development",
+  logContent: env.LOG_CONTENT,
+});
 const shutdown = createShutdown(logger);
 // The whole shutdown must fit in the orchestrator's grace period: jobs' bound plus closing connections.
 shutdown.handleSignals(env.WORKER_SHUTDOWN_TIMEOUT_MS + 5000);
@@ -267,8 +272,7 @@ const health = await startHealthServer(
       return true;
     },
   },
-  env.WORKER_METRICS_HOST,
-  env.WORKER_METRICS_PORT,
+  { host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT, token: env.METRICS_TOKEN },
 );
 // Last to close: probes and scrapes keep answering (readiness says no) while the worker drains.
 shutdown.register("health server", () => new Promise<void>((resolve) => health.server.close(() => resolve())));

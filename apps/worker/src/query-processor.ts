@@ -116,6 +116,8 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
       if (timeout.aborted && !signal?.aborted) throw new QueryTimeoutError(timeoutMs);
       throw error;
     }
+    // `output` is content: written only when LOG_CONTENT is on, [redacted] otherwise.
+    logger.debug({ output: reply.output, modelMs: reply.modelMs }, "model answered");
     const answerTokens = model ? countTokens(model.tokenizer, neutraliseMarkers(reply.output)) : 0;
     const finishedAt = Date.now();
     const ended = await lifecycle.succeed(query, {

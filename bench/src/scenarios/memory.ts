@@ -74,7 +74,7 @@ export async function memory(): Promise<MemoryResult> {
     let lastSample = 0;
 
     log(`memory: ${QUERIES} queries to one worker at concurrency ${QUERIES}, held at the model`);
-    const idle = await scrapeMetrics(worker.url); // a scrape also resets prom-client's event-loop histogram
+    const idle = await scrapeMetrics(worker.metricsUrl); // a scrape also resets prom-client's event-loop histogram
     const batch = await runBatch(bench, key, QUERIES, {
       capMs: SUBMIT_CAP_MS,
       submitOnly: true,
@@ -88,14 +88,14 @@ export async function memory(): Promise<MemoryResult> {
     });
     // Let the last submitted jobs reach the model (bounded), then hold still and measure.
     for (let i = 0; i < 40 && inFlight(bench) < batch.accepted; i++) await pause(250);
-    const loading = await scrapeMetrics(worker.url);
+    const loading = await scrapeMetrics(worker.metricsUrl);
     let rssInFlight = 0;
     const holdStart = Date.now();
     while (Date.now() - holdStart < HOLD_MS) {
       rssInFlight = Math.max(rssInFlight, rssMb(worker.pid) ?? 0);
       await pause(250);
     }
-    const holding = await scrapeMetrics(worker.url);
+    const holding = await scrapeMetrics(worker.metricsUrl);
     const reached = inFlight(bench);
     samples.push([round((Date.now() - started) / 1000, 1), reached, round(rssInFlight, 1)]);
     const estimate =

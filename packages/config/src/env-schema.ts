@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isPlaceholderSecret } from "./placeholder-secrets.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -7,6 +8,11 @@ const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Write prompts, outputs and messages into logs as they are; off, they are redacted. */
+  LOG_CONTENT: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
 
   API_HOST: z.string().min(1).default("127.0.0.1"),
   API_PORT: port.default(3000),
@@ -28,7 +34,19 @@ export const envSchema = z.object({
     .pipe(z.array(z.url())),
   /** Hops of reverse proxies to trust for the client address (X-Forwarded-For); 0 = none. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-  JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "at least 32 characters").optional()),
+  /** The API's GET /metrics, on a port of its own (never the public one); 0 picks a free port (logged). */
+  API_METRICS_PORT: port.default(9465),
+  API_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  /** When set, /metrics on the API's and the workers' metrics ports wants `Authorization: Bearer <it>`. */
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, "at least 16 characters").optional()),
+  JWT_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .min(32, "at least 32 characters")
+      .refine((v) => !isPlaceholderSecret(v), "is an example value from this repository; generate a random one")
+      .optional(),
+  ),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(30 * 86_400),
   /** Comma-separated emails made admins at start (bootstrap); the admin CLI does the same. */

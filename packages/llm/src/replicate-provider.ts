@@ -6,6 +6,7 @@ import { classifyProviderError, ProviderError } from "./provider-error.js";
 import type { ProviderRateLimit } from "./provider-rate-limit.js";
 import { toReplicateInput } from "./replicate-input.js";
 import { readPredictionStream } from "./sse-stream.js";
+import { streamAuthorization } from "./stream-authorization.js";
 
 export interface ReplicateProviderConfig {
   apiToken: string;
@@ -72,7 +73,8 @@ export function createReplicateProvider(config: ReplicateProviderConfig): Provid
     try {
       const streamUrl = prediction.urls.stream;
       if (onDelta && streamUrl && !terminal.has(prediction.status)) {
-        const end = await readPredictionStream(streamUrl, config.apiToken, { onOutput: onDelta }, signal);
+        const authorization = streamAuthorization(streamUrl, config.baseUrl, config.apiToken);
+        const end = await readPredictionStream(streamUrl, authorization, { onOutput: onDelta }, signal);
         if (end.ended !== "eof") prediction = await client.predictions.get(prediction.id, signal ? { signal } : {});
       }
       // Without a stream (or after it ended early), poll until the prediction is final.

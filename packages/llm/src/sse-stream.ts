@@ -12,18 +12,18 @@ export type StreamEnd =
 /**
  * Reads a Replicate prediction stream (`urls.stream`, Server-Sent Events): `output` events
  * carry text deltas, `error` a failure, `done` the end. Returns how the stream ended; the
- * caller reads the prediction itself for the final status and metrics.
+ * caller reads the prediction itself for the final status and metrics. `authorization` is
+ * what `streamAuthorization` decided for this URL.
  */
 export async function readPredictionStream(
   url: string,
-  token: string,
+  authorization: string | null,
   handlers: StreamHandlers,
   signal: AbortSignal | undefined,
 ): Promise<StreamEnd> {
-  const response = await fetch(url, {
-    headers: { accept: "text/event-stream", authorization: `Bearer ${token}`, "cache-control": "no-store" },
-    ...(signal ? { signal } : {}),
-  });
+  const headers: Record<string, string> = { accept: "text/event-stream", "cache-control": "no-store" };
+  if (authorization !== null) headers.authorization = authorization;
+  const response = await fetch(url, { headers, ...(signal ? { signal } : {}) });
   if (!response.ok || !response.body) {
     await response.body?.cancel();
     throw Object.assign(new Error(`stream answered HTTP ${response.status}`), {

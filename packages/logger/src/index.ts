@@ -1,1 +1,9 @@
-export { createLogger, type Logger, type LoggerConfig, logContext, redactPaths } from "./create-logger.js";
+export {
+  contentPaths,
+  createLogger,
+  type Logger,
+  type LoggerConfig,
+  logContext,
+  redactionFor,
+  redactPaths,
+} from "./create-logger.js";

@@ -22,6 +22,7 @@ export type {
   PredictionMetrics,
   PredictionStatus,
   RecordedCreate,
+  RecordedStreamRequest,
   ReplicateStandIn,
   ReplyFunction,
   StandInBehaviour,

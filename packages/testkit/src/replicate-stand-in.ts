@@ -47,23 +47,44 @@ function emptyCounts(): StandInCounts {
 }
 
 export async function startReplicateStandIn(options: StandInOptions = {}): Promise<ReplicateStandIn> {
-  const { host = "127.0.0.1", port = 0, ...behaviourOptions } = options;
+  const { host = "127.0.0.1", port = 0, streamOrigin: where = "same", ...behaviourOptions } = options;
   const behaviour = mergeBehaviour(defaultBehaviour(), behaviourOptions);
   let url = "";
+  let streamUrl = "";
   const state: StandInState = {
     behaviour,
     random: mulberry32(behaviour.seed),
     inputs: [],
+    streamRequests: [],
     counts: emptyCounts(),
     book: new PredictionBook((id) => ({
       get: `${url}/predictions/${id}`,
       cancel: `${url}/predictions/${id}/cancel`,
-      stream: `${url}/predictions/${id}/stream`,
+      stream: `${streamUrl}/predictions/${id}/stream`,
     })),
   };
 
-  const { server, origin } = await listen(createRequestHandler(state), host, port);
+  // Handlers learn their listener's origin once it is bound, before any request can arrive.
+  let apiOrigin = "";
+  let streamsOrigin = "";
+  const { server, origin } = await listen(
+    createRequestHandler(state, () => apiOrigin),
+    host,
+    port,
+  );
+  apiOrigin = origin;
   url = `${origin}/v1`;
+  const streams =
+    where === "separate"
+      ? await listen(
+          createRequestHandler(state, () => streamsOrigin),
+          host,
+          0,
+        )
+      : null;
+  streamsOrigin = streams?.origin ?? origin;
+  const servers = streams === null ? [server] : [server, streams.server];
+  streamUrl = `${streamsOrigin}/v1`;
 
   let closed: Promise<void> | undefined;
   return {
@@ -71,6 +92,8 @@ export async function startReplicateStandIn(options: StandInOptions = {}): Promi
     inputs: state.inputs,
     predictions: state.book.predictions,
     counts: state.counts,
+    streamOrigin: streamsOrigin,
+    streamRequests: state.streamRequests,
     setBehaviour(patch) {
       state.behaviour = mergeBehaviour(state.behaviour, patch);
       if (patch.seed !== undefined) state.random = mulberry32(patch.seed);
@@ -78,14 +101,22 @@ export async function startReplicateStandIn(options: StandInOptions = {}): Promi
     reset() {
       // Mutated in place: callers may hold references to these.
       state.inputs.length = 0;
+      state.streamRequests.length = 0;
       Object.assign(state.counts, emptyCounts());
     },
     close() {
-      closed ??= new Promise<void>((resolve, reject) => {
+      closed ??= (async () => {
         state.book.stopAll();
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
-      });
+        await Promise.all(
+          servers.map(
+            (s) =>
+              new Promise<void>((resolve, reject) => {
+                s.close((error) => (error === undefined ? resolve() : reject(error)));
+                s.closeAllConnections();
+              }),
+          ),
+        );
+      })();
       return closed;
     },
   };

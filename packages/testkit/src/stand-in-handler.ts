@@ -7,7 +7,7 @@ import type { PredictionBook } from "./prediction-book.js";
 import { planPrediction } from "./prediction-plan.js";
 import { servePredictionStream } from "./prediction-stream.js";
 import type { ResolvedBehaviour } from "./stand-in-behaviour.js";
-import type { CreateOutcome, RecordedCreate, StandInCounts } from "./stand-in-types.js";
+import type { CreateOutcome, RecordedCreate, RecordedStreamRequest, StandInCounts } from "./stand-in-types.js";
 
 const MAX_BODY_BYTES = 1_048_576;
 const MODEL_PREDICTIONS = /^\/v1\/models\/([^/]+)\/([^/]+)\/predictions\/?$/;
@@ -20,15 +20,17 @@ export interface StandInState {
   behaviour: ResolvedBehaviour;
   random: () => number;
   readonly inputs: RecordedCreate[];
+  readonly streamRequests: RecordedStreamRequest[];
   readonly counts: StandInCounts;
   readonly book: PredictionBook;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function createRequestHandler(state: StandInState): Handler {
+/** `origin` names the listener the handler serves, so stream requests record where they went. */
+export function createRequestHandler(state: StandInState, origin: () => string): Handler {
   return (req, res) => {
-    route(state, req, res).catch((error: unknown) => {
+    route(state, origin(), req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       if (res.headersSent) res.destroy();
       else sendProblem(res, 500, `stand-in: ${message}`);
@@ -36,10 +38,11 @@ export function createRequestHandler(state: StandInState): Handler {
   };
 }
 
-async function route(state: StandInState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(state: StandInState, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? "/", "http://stand-in.invalid").pathname;
   const isPost = req.method === "POST";
   const stream = req.method === "GET" ? PREDICTION_STREAM.exec(path) : null;
+  if (stream !== null) state.streamRequests.push({ origin, authorization: req.headers.authorization ?? null });
   // The official client fetches urls.stream with only `Accept:
   // text/event-stream` and no token (Replicate's stream URLs are
   // capabilities), so that header admits a stream request too.

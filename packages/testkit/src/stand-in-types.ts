@@ -39,6 +39,19 @@ export interface StandInOptions extends StandInBehaviour {
   host?: string;
   /** Default 0, i.e. a random free port. */
   port?: number;
+  /**
+   * Where `urls.stream` points. "same" (default): the API's own origin. "separate": a second
+   * port of the same host, as Replicate serves streams from stream.replicate.com, not
+   * api.replicate.com; it answers the same routes, so only the origin differs.
+   */
+  streamOrigin?: "same" | "separate";
+}
+
+/** One request for a `urls.stream`, as it arrived: where, and with which Authorization header. */
+export interface RecordedStreamRequest {
+  /** `http://host:port` of the listener it reached. */
+  origin: string;
+  authorization: string | null;
 }
 
 /** Why a well-formed create did or did not become a prediction. */
@@ -111,6 +124,10 @@ export interface ReplicateStandIn {
   readonly inputs: readonly RecordedCreate[];
   readonly predictions: ReadonlyMap<string, Readonly<StandInPrediction>>;
   readonly counts: Readonly<StandInCounts>;
+  /** The origin `urls.stream` points at (the API's own unless `streamOrigin: "separate"`). */
+  readonly streamOrigin: string;
+  /** Stream requests in arrival order, admitted or not (cleared by reset). */
+  readonly streamRequests: readonly RecordedStreamRequest[];
   /** Applies to requests and predictions created from now on. */
   setBehaviour(patch: StandInBehaviour): void;
   /** Clears inputs and counts; predictions in flight keep running. */

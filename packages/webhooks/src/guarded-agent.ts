@@ -2,7 +2,7 @@ import type { LookupAddress } from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
 import { Agent, buildConnector } from "undici";
 import { isPublicAddress } from "./address-policy.js";
-import { type LookupFn, normalizeHost, resolveTarget, type TargetPolicy } from "./webhook-url.js";
+import { type LookupFn, normalizeHost, resolveTarget, TARGET_NOT_ALLOWED, type TargetPolicy } from "./webhook-url.js";
 
 export interface GuardedDispatcherOptions {
   /** Lets deliveries reach loopback/private addresses; meant for local development and tests only. */
@@ -76,7 +76,7 @@ export function createGuardedDispatcher(options: GuardedDispatcherOptions): Agen
     // net.connect skips the lookup hook for IP literals, so those are judged here instead.
     const host = normalizeHost(connectOptions.hostname);
     if (isIP(host) !== 0 && !options.allowPrivate && !isPublicAddress(host)) {
-      callback(new BlockedTargetError(`is a private address (${host})`), null);
+      callback(new BlockedTargetError(TARGET_NOT_ALLOWED), null);
       return;
     }
     connectViaLookup(connectOptions, callback);

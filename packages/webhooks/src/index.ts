@@ -11,6 +11,7 @@ export {
   MAX_WEBHOOK_URL_LENGTH,
   type ParsedWebhookUrl,
   parseWebhookUrl,
+  TARGET_NOT_ALLOWED,
   type TargetPolicy,
   type WebhookTargetCheck,
 } from "./webhook-url.js";

@@ -16,6 +16,13 @@ export interface TargetPolicy {
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
+/**
+ * The one reason given for a loopback, private or otherwise non-public target, however it was
+ * found out. Naming the address a host resolved to would tell a caller what this network's DNS
+ * answers (an internal map for free), so the reason says only that the target is refused.
+ */
+export const TARGET_NOT_ALLOWED = "target is not allowed";
+
 const defaultLookup: LookupFn = (hostname, options) => dnsPromises.lookup(hostname, options);
 
 /**
@@ -72,12 +79,12 @@ export async function resolveTarget(
   const literal = isIP(host);
   if (literal !== 0) {
     if (!policy.allowPrivate && !isPublicAddress(host)) {
-      return { ok: false, reason: `is a private address (${host})` };
+      return { ok: false, reason: TARGET_NOT_ALLOWED };
     }
     return { ok: true, addresses: [{ address: host, family: literal }] };
   }
   // RFC 6761 reserves these names for loopback, whatever a resolver might answer.
-  if (!policy.allowPrivate && isLocalhostName(host)) return { ok: false, reason: "points to localhost" };
+  if (!policy.allowPrivate && isLocalhostName(host)) return { ok: false, reason: TARGET_NOT_ALLOWED };
   let addresses: LookupAddress[];
   try {
     addresses = await (policy.lookup ?? defaultLookup)(host, { all: true, verbatim: true });
@@ -87,8 +94,7 @@ export async function resolveTarget(
   if (addresses.length === 0) return { ok: false, reason: "does not resolve" };
   if (!policy.allowPrivate) {
     // Every address must pass: a client may pick any of them, and an attacker controls the order.
-    const bad = addresses.find((a) => !isPublicAddress(a.address));
-    if (bad !== undefined) return { ok: false, reason: `resolves to a private address (${bad.address})` };
+    if (addresses.some((a) => !isPublicAddress(a.address))) return { ok: false, reason: TARGET_NOT_ALLOWED };
   }
   return { ok: true, addresses };
 }

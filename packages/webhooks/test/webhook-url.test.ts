@@ -64,7 +64,7 @@ describe("checkWebhookTarget", () => {
   it("refuses http://localhost/x without asking DNS", async () => {
     const lookup = fakeLookup({ localhost: ["8.8.8.8"] });
     const result = await checkWebhookTarget(urlOf("http://localhost/x"), { allowPrivate: false, lookup });
-    expect(result).toEqual({ ok: false, reason: "points to localhost" });
+    expect(result).toEqual({ ok: false, reason: "target is not allowed" });
     expect(lookup.calls).toEqual([]);
   });
 
@@ -77,7 +77,7 @@ describe("checkWebhookTarget", () => {
 
   it("refuses the IPv6 loopback literal in http://[::1]:8080/", async () => {
     const result = await checkWebhookTarget(urlOf("http://[::1]:8080/"), strict());
-    expect(result).toEqual({ ok: false, reason: "is a private address (::1)" });
+    expect(result).toEqual({ ok: false, reason: "target is not allowed" });
   });
 
   it.each([
@@ -108,7 +108,16 @@ describe("checkWebhookTarget", () => {
       urlOf("https://mixed.example.test/"),
       strict({ "mixed.example.test": ["8.8.8.8", "10.0.0.1"] }),
     );
-    expect(result).toEqual({ ok: false, reason: "resolves to a private address (10.0.0.1)" });
+    expect(result).toEqual({ ok: false, reason: "target is not allowed" });
+  });
+
+  it("never names the address a refused name resolved to", async () => {
+    const result = await checkWebhookTarget(
+      urlOf("https://internal.example.test/"),
+      strict({ "internal.example.test": ["10.20.30.40", "fd12:3456::1"] }),
+    );
+    expect(result).toEqual({ ok: false, reason: "target is not allowed" });
+    expect(JSON.stringify(result)).not.toMatch(/10\.20\.30\.40|fd12/);
   });
 
   it("refuses a name whose IPv6 answer is IPv4-mapped loopback", async () => {

@@ -60,10 +60,16 @@ async function waitForLine(
   throw new Error(`process did not become ready:\n${proc.lines.slice(-20).join("\n")}`);
 }
 
-export async function startApi(env: Record<string, string>): Promise<RunningProcess & { url: string }> {
-  const proc = launch("api", { API_HOST: "127.0.0.1", API_PORT: "0", ...env });
+/** `url`: the public API; `metricsUrl`: its metrics port (API_METRICS_PORT), loopback unless told. */
+export async function startApi(
+  env: Record<string, string>,
+): Promise<RunningProcess & { url: string; metricsUrl: string }> {
+  const proc = launch("api", { API_HOST: "127.0.0.1", API_PORT: "0", API_METRICS_PORT: "0", ...env });
   const entry = await waitForLine(proc, (e) => e.msg === "api listening", 30_000);
-  return Object.assign(proc, { url: `http://127.0.0.1:${String(entry.port)}` });
+  return Object.assign(proc, {
+    url: `http://127.0.0.1:${String(entry.port)}`,
+    metricsUrl: `http://127.0.0.1:${String(entry.metricsPort)}`,
+  });
 }
 
 export async function startWorker(env: Record<string, string>): Promise<RunningProcess> {

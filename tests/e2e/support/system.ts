@@ -9,7 +9,7 @@ import {
 import { type RunningProcess, startApi, startWorker } from "./processes.js";
 
 export interface System {
-  api: RunningProcess & { url: string };
+  api: RunningProcess & { url: string; metricsUrl: string };
   workers: RunningProcess[];
   standIn: ReplicateStandIn;
   isolation: Isolation;
@@ -37,8 +37,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     REPLICATE_BASE_URL: standIn.url,
     REPLICATE_POLL_INTERVAL_MS: "50",
     QUERY_BACKOFF_MS: "200",
-    // Several workers run side by side: each takes a free metrics port.
+    // Several workers (and APIs) run side by side: each takes a free metrics port.
     WORKER_METRICS_PORT: "0",
+    API_METRICS_PORT: "0",
     JWT_SECRET: "test-secret-that-is-at-least-32-characters-long",
     // Tests register many users from one address and submit in bursts; the rate-limit
     // test sets its own, low limits.

@@ -253,12 +253,6 @@ const routes: RouteConfig[] = [
   },
   {
     method: "get",
-    path: "/metrics",
-    summary: "Prometheus metrics",
-    responses: { 200: { description: "Prometheus text format", content: { "text/plain": { schema: z.string() } } } },
-  },
-  {
-    method: "get",
     path: "/openapi.json",
     summary: "This document",
     responses: { 200: { description: "OpenAPI 3.1" } },
