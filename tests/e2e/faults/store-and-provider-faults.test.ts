@@ -104,22 +104,28 @@ describe("store and provider faults", () => {
     const ids = await submitMany(url, key, 60, "storm");
     const result = await settle(system, ids, 240_000);
     const attempts = await attemptsMade(system, ids);
-    const spent = attempts.reduce((sum, n) => sum + n - 1, 0);
     const perQuery: Record<number, number> = {};
     for (const n of attempts) perQuery[n] = (perQuery[n] ?? 0) + 1;
+    // What the worker made of its attempts, as it logged them: each failed one, once.
+    const failedAttempts =
+      linesSaying(system, "query attempt failed, will retry") + linesSaying(system, "query failed");
     const opened = linesSaying(system, "circuit breaker open");
     const sent500 = system.standIn.counts.sent500;
     report("model stand-in at 30% 500s on create, breaker at 20%", {
       ...result,
       breakerOpened: opened,
       provider500s: sent500,
-      retriedAttempts: spent,
+      failedAttempts,
+      breakerWaits: linesSaying(system, "query waits for its provider's circuit breaker"),
       attemptsPerQuery: perQuery,
     });
     expect(opened).toBeGreaterThan(0);
     expect(result).toMatchObject({ succeeded: 60, failed: 0, open: 0, lost: 0, duplicated: 0 });
-    // Each attempt beyond the first was paid for by one of the provider's own 500s; waiting
-    // for the breaker paid for none. (At 30%, ten attempts all failing is a 1 in 170,000 event.)
-    expect(spent).toBe(sent500);
+    // Each failed attempt was one of the provider's own 500s; a refusal by the breaker cost
+    // none. (At 30%, ten 500s in a row for one query is a 1-in-170,000 event.)
+    expect(failedAttempts).toBe(sent500);
+    // BullMQ's own count agrees, but for attempts whose job lock lapsed under load (2 s
+    // locks here), which it does not count at all.
+    expect(attempts.reduce((sum, n) => sum + n - 1, 0)).toBeLessThanOrEqual(sent500);
   });
 });
