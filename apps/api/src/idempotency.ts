@@ -3,8 +3,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { QueryDoc } from "@llm-chat/store";
 import type { AppDeps } from "./deps.js";
 import { HttpProblem } from "./http/problem.js";
+import { createIdempotencyLeases, type IdempotencyLeases } from "./idempotency-lease.js";
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** How long a repeat waits for a first request that is still being accepted before answering 409. */
+export const IDEMPOTENCY_WAIT_MS = 5000;
+/** How often a waiting repeat looks whether the first request's lease is gone (the accept itself is signalled). */
+const LEASE_CHECK_MS = 100;
 
 export function readIdempotencyKey(header: string | undefined): string | null {
   if (header === undefined) return null;
@@ -16,55 +22,110 @@ export function readIdempotencyKey(header: string | undefined): string | null {
   return header;
 }
 
+const reusedWithOtherBody = () =>
+  new HttpProblem(422, "Idempotency key reused", "this Idempotency-Key was used with a different request body", [
+    { in: "header", pointer: "/Idempotency-Key", message: "already used with a different body" },
+  ]);
+
+const stillInProgress = () =>
+  new HttpProblem(
+    409,
+    "Request in progress",
+    "a request with this Idempotency-Key is still being processed",
+    undefined,
+    { "Retry-After": "1" },
+  );
+
+const queryDeleted = () =>
+  new HttpProblem(409, "Idempotency key used", "the query this Idempotency-Key created has since been deleted", [
+    { in: "header", pointer: "/Idempotency-Key", message: "use a new key for a new query" },
+  ]);
+
 /**
- * Runs `submit` at most once per user and key within 24 hours. A repeat gets the query the
- * first request created (`replayed: true`); a repeat with a different body is refused, as is
- * one that arrives while the first is still being accepted and does not finish in time.
+ * Waits, at most until `until`, for a sign that the request holding the key's lease is
+ * done: its query's first event (published as it is accepted), or its lease gone (it
+ * failed, finished, or died and the lease lapsed).
+ */
+async function waitForHolder(
+  deps: AppDeps,
+  leases: IdempotencyLeases,
+  userId: string,
+  key: string,
+  queryId: string,
+  until: number,
+): Promise<void> {
+  const accepted = new AbortController();
+  const stopListening = deps.hub.listen(queryId, () => accepted.abort());
+  try {
+    while (!accepted.signal.aborted && Date.now() < until) {
+      if (!(await leases.held(userId, key))) return;
+      await sleep(Math.min(LEASE_CHECK_MS, until - Date.now()), undefined, { signal: accepted.signal }).catch(
+        () => undefined,
+      );
+    }
+  } finally {
+    stopListening();
+  }
+}
+
+/**
+ * Runs `submit` at most once per user and key within 24 hours. The key's record names the
+ * query id before anything is submitted, and every request with the key submits under that
+ * id, so however requests fail, die or race, one query at most comes of it. A short lease in
+ * Redis keeps two live requests from submitting at once; a repeat waits for the holder
+ * (bounded) and gets its query (`replayed: true`), or 409 with Retry-After while the holder
+ * is still at it. A repeat with a different body is refused.
  */
 export async function once(
   deps: AppDeps,
   userId: string,
   key: string,
   body: unknown,
-  submit: () => Promise<QueryDoc>,
+  submit: (queryId: string) => Promise<QueryDoc>,
 ): Promise<{ query: QueryDoc; replayed: boolean }> {
   const bodyHash = createHash("sha256").update(JSON.stringify(body)).digest("hex");
-  const claim = await deps.store.idempotency.claim(userId, key, bodyHash, new Date());
-  if (claim.claimed) {
+  const leases = createIdempotencyLeases(deps.redis, deps.config.queuePrefix);
+  const { idempotency } = deps.store;
+  const until = Date.now() + IDEMPOTENCY_WAIT_MS;
+  for (;;) {
+    const record = await idempotency.reserve(userId, key, bodyHash, deps.store.queries.newId(), new Date());
+    if (record.bodyHash !== bodyHash) throw reusedWithOtherBody();
+    const queryId = record.queryId;
+    const existing = await deps.lifecycle.read(queryId, userId);
+    if (existing) return { query: existing, replayed: true };
+    if (record.acceptedAt) throw queryDeleted();
+
+    const lease = await leases.take(userId, key);
+    if (!lease) {
+      if (Date.now() >= until) throw stillInProgress();
+      await waitForHolder(deps, leases, userId, key, queryId, until);
+      continue;
+    }
     try {
-      const query = await submit();
-      await deps.store.idempotency.complete(userId, key, query._id);
+      // The holder before us may have finished (accepted, or failed and let the record go)
+      // between our look and our lease: look again under the lease.
+      if ((await idempotency.find(userId, key))?.queryId !== queryId) continue;
+      const accepted = await deps.lifecycle.read(queryId, userId);
+      if (accepted) return { query: accepted, replayed: true };
+      let query: QueryDoc;
+      try {
+        query = await submit(queryId);
+      } catch (error) {
+        // A holder whose lease lapsed may have accepted the query meanwhile: that is the answer.
+        const theirs = await deps.lifecycle.read(queryId, userId).catch(() => null);
+        if (theirs) return { query: theirs, replayed: true };
+        // Accepted in full or not at all: nothing was, so a retry may start over, even with
+        // another body. Not if our lease lapsed: the record is then someone else's to settle.
+        if (await lease.stillHeld().catch(() => false)) {
+          await idempotency.release(userId, key, queryId).catch(() => undefined);
+        }
+        throw error;
+      }
+      // Best effort: without the mark a repeat still finds the query by its id.
+      await idempotency.accepted(userId, key, queryId, new Date()).catch(() => undefined);
       return { query, replayed: false };
-    } catch (error) {
-      await deps.store.idempotency.release(userId, key);
-      throw error;
+    } finally {
+      await lease.end().catch(() => undefined);
     }
   }
-  if (claim.existing.bodyHash !== bodyHash) {
-    throw new HttpProblem(
-      422,
-      "Idempotency key reused",
-      "this Idempotency-Key was used with a different request body",
-      [{ in: "header", pointer: "/Idempotency-Key", message: "already used with a different body" }],
-    );
-  }
-  // The first request may still be between claiming the key and recording its query.
-  let queryId = claim.existing.queryId;
-  for (let waited = 0; queryId === null && waited < 5000; waited += 50) {
-    await sleep(50);
-    queryId = (await deps.store.idempotency.find(userId, key))?.queryId ?? null;
-  }
-  const query = queryId ? await deps.lifecycle.read(queryId, userId) : null;
-  if (!query) {
-    throw new HttpProblem(
-      409,
-      "Request in progress",
-      "a request with this Idempotency-Key is still being processed",
-      undefined,
-      {
-        "Retry-After": "1",
-      },
-    );
-  }
-  return { query, replayed: true };
 }

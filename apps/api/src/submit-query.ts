@@ -104,15 +104,20 @@ async function acceptNumbered(
 /**
  * Records the query and enqueues its job. If the job cannot be enqueued (Redis down), the
  * records written for this request are removed again and the client gets a 503: a query
- * is either accepted in full or not at all.
+ * is either accepted in full or not at all. `id` is given when it was decided beforehand
+ * (an idempotency key's record names it), so a retry can only ever accept the same query.
  */
-export async function submitQuery(deps: AppDeps, userId: string, body: SubmitQueryBody): Promise<QueryDoc> {
+export async function submitQuery(
+  deps: AppDeps,
+  userId: string,
+  body: SubmitQueryBody,
+  id: string = deps.store.queries.newId(),
+): Promise<QueryDoc> {
   const { conversations } = deps.store;
   const { conversation, isNew } = await resolveConversation(deps, userId, body);
   assertPromptFits(requireModel(deps.models, conversation.model), conversation.system, body);
   if (body.webhook) await assertWebhookTarget(body.webhook, deps.config.allowPrivateWebhooks);
 
-  const id = deps.store.queries.newId();
   try {
     await reservePlace(deps, userId, id);
   } catch (error) {

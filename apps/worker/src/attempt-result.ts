@@ -12,7 +12,9 @@ export type AttemptResult =
   /** The query was recorded as failed: no retry. */
   | { kind: "fail"; message: string }
   /** The worker is leaving: back to the queue at once, no attempt spent. */
-  | { kind: "handBack" };
+  | { kind: "handBack" }
+  /** The model's provider refuses calls for now (circuit open): back to the delayed set until `until`, no attempt spent. */
+  | { kind: "pause"; until: number };
 
 export type JobValue = { outcome: Extract<AttemptResult, { kind: "done" }>["outcome"] | "failed" };
 
@@ -37,10 +39,12 @@ export async function toBullmq(
     case "retry":
       throw result.error;
     case "handBack":
+    case "pause":
     case "wait": {
       if (!token) throw new Error("job token missing");
-      const delay = result.kind === "wait" ? deps.recheckMs : 0;
-      await job.moveToDelayed(Date.now() + delay, token);
+      // moveToDelayed leaves attemptsMade as it was (BullMQ's skipAttempt): the wait is free.
+      const at = result.kind === "pause" ? result.until : Date.now() + (result.kind === "wait" ? deps.recheckMs : 0);
+      await job.moveToDelayed(at, token);
       // The query we waited for may have ended between the check and the move, and its
       // worker found nothing delayed to wake: look once more rather than sleep it out.
       if (result.kind === "wait" && !(await deps.stillBlocked(result.place))) {

@@ -1,5 +1,5 @@
 import type { QueryErrorCode } from "@llm-chat/contracts";
-import { ProviderError } from "@llm-chat/llm";
+import { CircuitOpenError, ProviderError } from "@llm-chat/llm";
 
 export class QueryTimeoutError extends Error {
   constructor(timeoutMs: number) {
@@ -18,6 +18,9 @@ export interface Verdict {
 /** Decides what a failed attempt means for the query. Unknown errors are assumed transient. */
 export function judge(error: unknown): Verdict {
   if (error instanceof QueryTimeoutError) return { permanent: true, code: "timeout", message: error.message };
+  // Callers that can wait for the breaker do so; for the rest it is an outage like any other.
+  if (error instanceof CircuitOpenError)
+    return { permanent: false, code: "provider_unavailable", message: "the model's provider is unavailable" };
   if (error instanceof ProviderError) {
     switch (error.kind) {
       case "model_failed":

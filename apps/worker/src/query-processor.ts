@@ -1,6 +1,7 @@
 import { queryJobSchema } from "@llm-chat/contracts";
 import type { QueryEmitter } from "@llm-chat/events";
 import {
+  CircuitOpenError,
   countTokens,
   type Generation,
   type ModelRegistry,
@@ -10,11 +11,12 @@ import {
 } from "@llm-chat/llm";
 import { type Logger, logContext } from "@llm-chat/logger";
 import type { Metrics } from "@llm-chat/metrics";
-import type { ConversationOrder, QueryLifecycle } from "@llm-chat/query-lifecycle";
+import { type ConversationOrder, isFinal, type QueryLifecycle } from "@llm-chat/query-lifecycle";
 import type { QueryDoc, Store } from "@llm-chat/store";
 import { type Job, UnrecoverableError } from "bullmq";
 import { abortReasonOf } from "./abort-reason.js";
 import { type AttemptResult, type JobValue, toBullmq } from "./attempt-result.js";
+import { BREAKER_WAKE_SPREAD_MS, waitForBreaker } from "./breaker-wait.js";
 import type { PromptBuilder } from "./build-prompt.js";
 import { judge, QueryTimeoutError, type Verdict } from "./failure.js";
 
@@ -44,6 +46,39 @@ class Permanent extends Error {}
 
 export function createQueryProcessor(deps: QueryProcessorDeps) {
   const { store, logger, lifecycle } = deps;
+
+  const timeoutOf = (query: QueryDoc) =>
+    query.params.timeoutSeconds ? query.params.timeoutSeconds * 1000 : deps.queryTimeoutMs;
+
+  /**
+   * The query's provider refuses calls for now (circuit open). That says nothing about the
+   * query, so no attempt is spent: it waits in the delayed set, shown as queued (nobody is
+   * working on it), until the breaker lets a call through; once that would be past its
+   * deadline, it fails as provider_unavailable instead of waiting for nothing.
+   */
+  async function waitOutBreaker(query: QueryDoc, retryAt: number, running: boolean): Promise<AttemptResult> {
+    const deadline = query.createdAt.getTime() + timeoutOf(query);
+    const wait = waitForBreaker(retryAt, deadline, Date.now(), Math.random() * BREAKER_WAKE_SPREAD_MS);
+    if (wait.kind === "give-up") {
+      const message = "the model's provider stayed unavailable until the query's deadline";
+      logger.warn({ retryAt, deadline }, "query failed: circuit breaker open past its deadline");
+      await lifecycle.fail(query, "provider_unavailable", message);
+      return { kind: "fail", message };
+    }
+    if (running) await lifecycle.handBack(query._id);
+    logger.info({ until: new Date(wait.until).toISOString() }, "query waits for its provider's circuit breaker");
+    return { kind: "pause", until: wait.until };
+  }
+
+  /** Before starting a query: is its provider refusing calls? Asks Redis only while some breaker is open. */
+  async function heldByBreaker(queryId: string) {
+    if (!deps.providers.anyPaused()) return null;
+    const state = await lifecycle.stateOf(queryId);
+    if (!state || isFinal(state.status)) return null;
+    const model = deps.models.get(state.doc.model);
+    const retryAt = model ? deps.providers.pausedUntil(model) : null;
+    return retryAt === null ? null : { query: state.doc, retryAt, running: state.status === "running" };
+  }
 
   /** A conversation's first query knows its system prompt and has no summary: no need to read it back. */
   async function conversationOf(query: QueryDoc, system: string | null | undefined) {
@@ -101,7 +136,7 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     system: string | null | undefined,
     signal: AbortSignal | undefined,
   ): Promise<AttemptResult> {
-    const timeoutMs = query.params.timeoutSeconds ? query.params.timeoutSeconds * 1000 : deps.queryTimeoutMs;
+    const timeoutMs = timeoutOf(query);
     const deadline = query.createdAt.getTime() + timeoutMs;
     if (deadline <= Date.now()) throw new QueryTimeoutError(timeoutMs);
     const timeout = AbortSignal.timeout(deadline - Date.now());
@@ -139,6 +174,9 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
   async function attempt(job: Job, queryId: string, signal: AbortSignal | undefined): Promise<AttemptResult> {
     let running: QueryDoc | null = null;
     try {
+      // Not started only to be handed back: no running status, start webhook or attempt for nothing.
+      const held = await heldByBreaker(queryId);
+      if (held) return await waitOutBreaker(held.query, held.retryAt, held.running);
       const begun = await lifecycle.begin(queryId, new Date());
       if (begun.kind === "gone" || begun.kind === "ended") return { kind: "done", outcome: "skipped" };
       if (begun.kind === "wait") return { kind: "wait", place: begun.place };
@@ -154,6 +192,8 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
         await lifecycle.handBack(queryId);
         return { kind: "handBack" };
       }
+      // The breaker opened (or its trial call went out) between our look and the call.
+      if (error instanceof CircuitOpenError && running) return await waitOutBreaker(running, error.retryAt, true);
       const verdict: Verdict =
         error instanceof Permanent ? { permanent: true, code: "internal", message: error.message } : judge(error);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

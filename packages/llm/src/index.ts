@@ -1,5 +1,12 @@
 export { type ChatInput, type ChatMessage, type ChatTurn, formatChat, formatMessages } from "./chat-template.js";
-export { type BreakerConfig, type BreakerState, withCircuitBreaker } from "./circuit-breaker.js";
+export {
+  type BreakerConfig,
+  type BreakerState,
+  type GuardedProvider,
+  HALF_OPEN_RECHECK_MS,
+  withCircuitBreaker,
+} from "./circuit-breaker.js";
+export { CircuitOpenError } from "./circuit-open-error.js";
 export {
   type BuiltContext,
   buildContext,

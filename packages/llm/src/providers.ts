@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from "ioredis";
 import pLimit from "p-limit";
-import { type BreakerConfig, withCircuitBreaker } from "./circuit-breaker.js";
+import { type BreakerConfig, type GuardedProvider, withCircuitBreaker } from "./circuit-breaker.js";
 import type { ModelRegistry, ModelSpec } from "./model-registry.js";
 import { createOpenAIProvider } from "./openai-provider.js";
 import type { Generation, GenerationRequest, Provider } from "./provider.js";
@@ -27,10 +27,10 @@ export class ProviderConfigError extends Error {}
  * its own circuit breaker, and a concurrency limit per model on top.
  */
 export function createProviders(models: ModelRegistry, redis: Redis | Cluster, config: ProvidersConfig) {
-  const byUpstream = new Map<string, Provider>();
-  const perModel = new Map<string, { provider: Provider; limit: ReturnType<typeof pLimit> | null }>();
+  const byUpstream = new Map<string, GuardedProvider>();
+  const perModel = new Map<string, { provider: GuardedProvider; limit: ReturnType<typeof pLimit> | null }>();
 
-  const upstream = (model: ModelSpec): Provider => {
+  const upstream = (model: ModelSpec): GuardedProvider => {
     const key = model.provider === "replicate" ? "replicate" : `openai@${model.baseUrl}`;
     const existing = byUpstream.get(key);
     if (existing) return existing;
@@ -70,6 +70,18 @@ export function createProviders(models: ModelRegistry, redis: Redis | Cluster, c
       if (!entry) throw new ProviderConfigError(`model ${request.model.id} is not configured`);
       const { provider, limit } = entry;
       return limit ? limit(() => provider.generate(request)) : provider.generate(request);
+    },
+    /**
+     * Epoch ms before which the model's provider refuses calls (its circuit is open), or
+     * null when a call may go now. In-process and cheap: asked before every attempt.
+     */
+    pausedUntil(model: ModelSpec): number | null {
+      return perModel.get(model.id)?.provider.pausedUntil() ?? null;
+    },
+    /** Whether any provider's circuit is open now (so that per-query checks are needed at all). */
+    anyPaused(): boolean {
+      for (const provider of byUpstream.values()) if (provider.pausedUntil() !== null) return true;
+      return false;
     },
     providerName(model: ModelSpec): string {
       return perModel.get(model.id)?.provider.name ?? "unknown";

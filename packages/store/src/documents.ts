@@ -111,9 +111,14 @@ export interface IdempotencyDoc {
   _id: string;
   userId: string;
   bodyHash: string;
-  /** Null while the first request with this key is still being accepted. */
+  /**
+   * The one query this key may create, decided before it is submitted. Null only in records
+   * written by earlier versions, which decided it after submitting (adopted on next use).
+   */
   queryId: string | null;
   createdAt: Date;
+  /** Set once that query was accepted (best effort: a record without it may still have its query). */
+  acceptedAt?: Date;
 }
 
 /** One webhook event of a query; the payload is fixed when the event happens, whatever the retries. */

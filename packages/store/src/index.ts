@@ -13,7 +13,7 @@ export type {
   UserDoc,
   WebhookEventDoc,
 } from "./documents.js";
-export { type Claim, IDEMPOTENCY_WINDOW_MS, type IdempotencyRepo } from "./idempotency-repo.js";
+export { IDEMPOTENCY_WINDOW_MS, type IdempotencyRecord, type IdempotencyRepo } from "./idempotency-repo.js";
 export { newId } from "./ids.js";
 export { DuplicateKeyError, insertEach } from "./insert-each.js";
 export { type Answer, type MessagesRepo, messageId, type Turn } from "./messages-repo.js";
