@@ -24,8 +24,8 @@ export function isolate(label: string): Isolation {
   return {
     dbName,
     queuePrefix,
-    // FerretDB on SQLite takes one writer at a time and makes the others sleep and retry: a
-    // small pool queues them in the driver instead (docs/decisions.md, "Performance").
+    // The local recommendation (README, "Performance"): every client's pool together must stay
+    // below FerretDB's PostgreSQL pool of 200 (docs/decisions.md, the pool deadlock).
     mongoUrl: `${mongoBase}/${dbName}?maxPoolSize=8`,
     async cleanup() {
       const client = new MongoClient(mongoBase, { serverSelectionTimeoutMS: 5000 });

@@ -58,7 +58,8 @@ export async function connectMongo(url: string, appName: string, options: MongoO
     // Fail requests fast while the server is away instead of queueing them for 30 s.
     serverSelectionTimeoutMS: 5000,
     connectTimeoutMS: 5000,
-    // A pool size in MONGO_URL wins (FerretDB on SQLite wants a small one: see docs/decisions.md).
+    // A pool size in MONGO_URL wins (with FerretDB, all pools together must stay below its
+    // PostgreSQL pool: see docs/decisions.md).
     ...(/[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: 50 }),
   });
   client.on("commandStarted", (event) => {
