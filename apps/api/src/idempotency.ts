@@ -4,11 +4,12 @@ import type { QueryDoc } from "@llm-chat/store";
 import type { AppDeps } from "./deps.js";
 import { HttpProblem } from "./http/problem.js";
 
-const KEY = /^[\x21-\x7e]{1,255}$/;
+/** 1–255 visible ASCII characters; the OpenAPI document describes the header with it. */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function readIdempotencyKey(header: string | undefined): string | null {
   if (header === undefined) return null;
-  if (!KEY.test(header)) {
+  if (!IDEMPOTENCY_KEY.test(header)) {
     throw new HttpProblem(422, "Validation failed", "Idempotency-Key must be 1–255 visible ASCII characters", [
       { in: "header", pointer: "/Idempotency-Key", message: "1–255 visible ASCII characters" },
     ]);
