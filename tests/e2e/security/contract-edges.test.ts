@@ -103,7 +103,7 @@ describe("attack: probe the edges the OpenAPI document was silent on", () => {
       },
     });
     expect(chat.status).toBe(400);
-    expect(chat.body.error.param).toBe("messages.1.content");
+    expect(chat.body.error.param).toBe("messages[1].content");
   });
 
   it("documents every status these probes met: 400, 401, 413, 415 and 422 on JSON bodies, 401 and 429 on every bearer route", async () => {
