@@ -31,9 +31,7 @@ import { eventStream, jsonData, sseEvent } from "./sse-event-schema.js";
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
 const problems = {
-  401: problemResponse("Missing or invalid credentials"),
   403: problemResponse("Not an operator"),
-  409: problemResponse("Conflict with the resource's state"),
   422: problemResponse("Validation failed; `errors` names each field"),
   429: problemResponse("Rate limited, or too many failed authentications", true),
 };
@@ -322,6 +320,14 @@ export function openApiDocument(): Record<string, unknown> {
   for (const route of [...routes.map(withSurface), ...openAiPaths]) registry.registerPath(route);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
-    info: { title: "llm-chat", version: "1.0.0", description: "Asynchronous chat backend for large language models" },
+    info: {
+      title: "llm-chat",
+      version: "1.0.0",
+      description:
+        "Asynchronous chat backend for large language models. Errors are RFC 9457 problem+json, except on " +
+        "the OpenAI-compatible routes (/v1/chat/completions, /v1/responses…), which answer OpenAI's " +
+        "{error: {message, type, param, code}}. A method a documented path does not take is answered " +
+        "405 with an Allow header listing the methods it does take.",
+    },
   }) as unknown as Record<string, unknown>;
 }
