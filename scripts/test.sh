@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The one command that runs every check on a fresh machine: installs what is missing,
+# The one command that runs every check on a fresh machine: installs what is missing
+# (Node packages, Chromium, Schemathesis in its own Python venv),
 # starts Redis, FerretDB (on PostgreSQL) and a six-node Redis Cluster on loopback (leaving
 # alone any already running), builds, lints, typechecks and runs the unit and end-to-end
 # tests against the real services.
@@ -10,6 +11,9 @@ cd "$REPO_ROOT"
 
 prepare_toolchain
 ensure_chromium
+# The schema-fuzzing e2e test (tests/e2e/security/schema-fuzz.test.ts) runs this Schemathesis.
+SCHEMATHESIS_BIN="$(bash scripts/schemathesis.sh)"
+export SCHEMATHESIS_BIN
 
 # Services this script starts, it stops again; ones that were already up stay up.
 stop_services=0 stop_cluster=0

@@ -407,7 +407,11 @@ describe("the OpenAI-compatible API driven by the official openai client", () =>
       key,
     });
     expect([badAfter.status, badAfter.body.error.param]).toEqual([400, "starting_after"]);
-    const noRoute = await call<{ error: { code: string } }>(url, "/v1/responses", { key });
+    // A method the route lacks: 405 with Allow, still in OpenAI's envelope.
+    const wrongMethod = await call<{ error: { type: string } }>(url, "/v1/responses", { key });
+    expect([wrongMethod.status, wrongMethod.headers.get("allow")]).toEqual([405, "POST"]);
+    expect(wrongMethod.body.error.type).toBe("invalid_request_error");
+    const noRoute = await call<{ error: { code: string } }>(url, "/v1/responses/qry_x/nothing", { key });
     expect(noRoute.status).toBe(404);
     expect(noRoute.body.error).toBeDefined();
     const unauthenticated = await call<{ error: { code: string } }>(url, "/v1/chat/completions", {

@@ -10,6 +10,9 @@ import { authenticate, principal, requireAdmin } from "./http/auth.js";
 import { createAuthFailures } from "./http/auth-failures.js";
 import { clientKey } from "./http/client-address.js";
 import { requireJsonBody } from "./http/content-type.js";
+import { requireJsonObject } from "./http/json-object-body.js";
+import { methodNotAllowed } from "./http/method-not-allowed.js";
+import { refuseNulCharacters } from "./http/nul-free-body.js";
 import { observeRequests, requestId } from "./http/observe.js";
 import { problemHandler, routeNotFound } from "./http/problem.js";
 import { createLimiter, limitBy } from "./http/rate-limit.js";
@@ -74,8 +77,13 @@ export async function createApp(deps: AppDeps, refreshTtlSeconds: number): Promi
       autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
     }),
   );
+  // Before authentication and body parsing: which methods a path takes is public (the
+  // OpenAPI document lists them), so a wrong method is 405 for anyone, whatever the body.
+  app.use(methodNotAllowed(app));
   app.use(requireJsonBody);
   app.use(express.json({ limit: config.bodyLimit, strict: true, type: "application/json" }));
+  app.use(requireJsonObject);
+  app.use(refuseNulCharacters);
 
   const limiter = (name: string, perMinute: number) =>
     createLimiter(deps.redis, { name, keyPrefix: config.queuePrefix, perMinute });

@@ -5,7 +5,8 @@ import type { AppDeps } from "./deps.js";
 import { HttpProblem } from "./http/problem.js";
 import { createIdempotencyLeases, type IdempotencyLeases } from "./idempotency-lease.js";
 
-const KEY = /^[\x21-\x7e]{1,255}$/;
+/** 1–255 visible ASCII characters; the OpenAPI document describes the header with it. */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** How long a repeat waits for a first request that is still being accepted before answering 409. */
 export const IDEMPOTENCY_WAIT_MS = 5000;
@@ -14,7 +15,7 @@ const LEASE_CHECK_MS = 100;
 
 export function readIdempotencyKey(header: string | undefined): string | null {
   if (header === undefined) return null;
-  if (!KEY.test(header)) {
+  if (!IDEMPOTENCY_KEY.test(header)) {
     throw new HttpProblem(422, "Validation failed", "Idempotency-Key must be 1–255 visible ASCII characters", [
       { in: "header", pointer: "/Idempotency-Key", message: "1–255 visible ASCII characters" },
     ]);

@@ -1,7 +1,9 @@
+import { queryEventNames, queryEventSchemas } from "@llm-chat/contracts";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "../src/openapi/document.js";
 import { servedRoutes } from "../src/openapi/served-routes.js";
+import { jsonSchemaOf } from "../src/openapi/sse-event-schema.js";
 import { buildTestApp } from "./build-test-app.js";
 
 describe("the OpenAPI document", () => {
@@ -47,5 +49,22 @@ describe("the OpenAPI document", () => {
     const submit = document.paths["/v1/queries"]?.post?.requestBody?.content["application/json"]?.schema;
     expect(submit?.required).toEqual(["prompt"]);
     expect(submit?.additionalProperties).toBe(false);
+  });
+
+  it("describes each event of a query's stream, by name, with the schemas the event log writes", () => {
+    interface EventSchema {
+      properties: { event: { const: string }; data: { contentMediaType: string; contentSchema: unknown } };
+    }
+    const document = openApiDocument() as {
+      paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: unknown }> }> } }>;
+    };
+    const stream = document.paths["/v1/queries/{id}/events"]?.get.responses["200"]?.content["text/event-stream"]
+      ?.schema as { oneOf: EventSchema[] };
+    expect(stream.oneOf.map((event) => event.properties.event.const)).toEqual(queryEventNames);
+    for (const event of stream.oneOf) {
+      const name = event.properties.event.const as keyof typeof queryEventSchemas;
+      expect(event.properties.data.contentMediaType).toBe("application/json");
+      expect(event.properties.data.contentSchema).toEqual(jsonSchemaOf(queryEventSchemas[name]));
+    }
   });
 });

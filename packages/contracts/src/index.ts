@@ -7,3 +7,4 @@ export * from "./models.js";
 export * from "./pagination.js";
 export type { Problem } from "./problem.js";
 export * from "./queries.js";
+export * from "./query-events.js";

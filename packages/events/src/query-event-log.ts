@@ -1,15 +1,7 @@
-import type { QueryErrorCode, QueryStatus } from "@llm-chat/contracts";
+import type { QueryEvent } from "@llm-chat/contracts";
 import type { ChainableCommander, Cluster, Redis } from "ioredis";
 
-export type QueryEvent =
-  | { type: "status"; status: QueryStatus }
-  | { type: "output"; delta: string }
-  | {
-      type: "done";
-      status: QueryStatus;
-      output: string | null;
-      error: { code: QueryErrorCode; message: string } | null;
-    };
+export type { QueryEvent };
 
 export interface LoggedEvent {
   /** The Redis stream entry id: ordered, and the SSE event id a client resumes from. */

@@ -45,6 +45,13 @@ export function fromZodError(error: z.ZodError): OpenAiError {
   return invalidParam(param || null, param ? `Invalid '${param}': ${issue.message}` : issue.message);
 }
 
+/** A JSON pointer's segments, array indexes as numbers: /messages/1/content → messages[1].content. */
+const pointerPath = (pointer: string): PropertyKey[] =>
+  pointer
+    .slice(1)
+    .split("/")
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replaceAll("~1", "/").replaceAll("~0", "~")));
+
 /**
  * llm-chat's problems in OpenAI's terms. `params` names the OpenAI parameter behind a
  * field of llm-chat's own request (e.g. /prompt is the last message). An unknown model is
@@ -52,7 +59,7 @@ export function fromZodError(error: z.ZodError): OpenAiError {
  */
 export function fromProblem(problem: HttpProblem, params: Record<string, string> = {}): OpenAiError {
   const pointer = problem.errors?.[0]?.pointer;
-  const param = pointer ? (params[pointer] ?? pointer.slice(1).replaceAll("/", ".")) : null;
+  const param = pointer ? (params[pointer] ?? paramOf(pointerPath(pointer))) : null;
   const message = problem.detail ?? problem.title;
   const { status, headers } = problem;
   if (status === 401) return new OpenAiError(401, message, "invalid_request_error", null, "invalid_api_key", headers);

@@ -1,21 +1,40 @@
 import type { RouteConfig } from "@asteasolutions/zod-to-openapi";
 import { conversationIdSchema, queryIdSchema } from "@llm-chat/contracts";
 import { z } from "zod";
+import { retryAfter } from "../openapi/common-responses.js";
+import { eventStream, jsonData, sseEvent } from "../openapi/sse-event-schema.js";
 import { chatCompletionBodySchema } from "./chat-schema.js";
 import { createResponseBodySchema, retrieveQuerySchema } from "./responses-schema.js";
 
 const openAiError = z.object({
   error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }),
 });
-const errorAnswer = (description: string) => ({
+const errorAnswer = (description: string, retry = false) => ({
   description,
   content: { "application/json": { schema: openAiError } },
+  ...(retry ? { headers: retryAfter } : {}),
 });
+/**
+ * What the OpenAI routes' middleware and shared handling answer, in OpenAI's envelope (not
+ * problem+json): a bad or non-object JSON body or parameter is 400 naming `param`, as OpenAI does.
+ */
 const errors = {
-  400: errorAnswer("Invalid request; `param` names the parameter"),
+  400: errorAnswer("Invalid request (malformed JSON, a body that is not an object, a bad parameter); `param` names it"),
   401: errorAnswer("Missing or invalid API key"),
   404: errorAnswer("Unknown model, or no such response or conversation (or not yours)"),
-  429: errorAnswer("Rate limited"),
+  429: errorAnswer("Rate limited, or too many open queries or streams", true),
+  503: errorAnswer("A backing service is unreachable, or the query could not be queued", true),
+};
+const bodyErrors = {
+  413: errorAnswer("Request body too large"),
+  415: errorAnswer("The body is not application/json, or its charset or encoding is not supported"),
+};
+/** How a failed or canceled model run answers a waited-for request (OpenAI's statuses; query-failure.ts). */
+const runErrors = {
+  409: errorAnswer("The request was cancelled"),
+  500: errorAnswer("The model run failed"),
+  502: errorAnswer("The provider answered something unreadable"),
+  504: errorAnswer("The request did not finish in time"),
 };
 const usage = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() });
 const completion = z.object({
@@ -45,7 +64,38 @@ const response = z.object({
   metadata: z.object({ conversation_id: z.string() }),
   usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), total_tokens: z.number() }).nullable(),
 });
-const sse = { "text/event-stream": { schema: z.string() } };
+const chunk = z.object({
+  id: z.string(),
+  object: z.literal("chat.completion.chunk"),
+  created: z.number().int(),
+  model: z.string(),
+  system_fingerprint: z.null(),
+  choices: z.array(
+    z.object({
+      index: z.number().int(),
+      delta: z.object({ role: z.literal("assistant").optional(), content: z.string().optional() }),
+      logprobs: z.null(),
+      finish_reason: z.enum(["stop", "length"]).nullable(),
+    }),
+  ),
+  usage: usage.optional(),
+});
+const chatEvents = eventStream(
+  "One event of the stream (the schema describes each event, as OpenAPI 3.2's itemSchema does): " +
+    "chat.completion.chunk objects, then `[DONE]`; a run that fails ends with an error object instead.",
+  [sseEvent({ const: "message" }, { anyOf: [{ const: "[DONE]" }, jsonData(z.union([chunk, openAiError]))] })],
+);
+const responseEvent = z.looseObject({ type: z.string(), sequence_number: z.number().int() });
+const streamError = z.object({ type: z.literal("error"), code: z.string(), message: z.string(), param: z.null() });
+const responseEvents = eventStream(
+  "One event of the stream (the schema describes each event, as OpenAPI 3.2's itemSchema does): " +
+    "OpenAI's Responses events, named by their `type` and numbered by `sequence_number`, from " +
+    "response.created to response.completed, response.failed or response.cancelled; `error` when it breaks off.",
+  [
+    sseEvent({ type: "string", pattern: "^response\\.[a-z_.]+$" }, jsonData(responseEvent)),
+    sseEvent({ const: "error" }, jsonData(streamError)),
+  ],
+);
 const responseId = z.object({ id: queryIdSchema });
 const secured = [{ bearer: [] }];
 
@@ -63,9 +113,11 @@ export const openAiPaths: RouteConfig[] = [
     responses: {
       200: {
         description: "The completion, or with stream: true chat.completion.chunk events and data: [DONE]",
-        content: { "application/json": { schema: completion }, ...sse },
+        content: { "application/json": { schema: completion }, ...chatEvents },
       },
       ...errors,
+      ...bodyErrors,
+      ...runErrors,
     },
   },
   {
@@ -77,9 +129,11 @@ export const openAiPaths: RouteConfig[] = [
     responses: {
       200: {
         description: "The response (queued when background), or its events",
-        content: { "application/json": { schema: response }, ...sse },
+        content: { "application/json": { schema: response }, ...responseEvents },
       },
       ...errors,
+      ...bodyErrors,
+      504: runErrors[504],
     },
   },
   {
@@ -91,7 +145,7 @@ export const openAiPaths: RouteConfig[] = [
     responses: {
       200: {
         description: "The response, or its events",
-        content: { "application/json": { schema: response }, ...sse },
+        content: { "application/json": { schema: response }, ...responseEvents },
       },
       ...errors,
     },

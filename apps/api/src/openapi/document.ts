@@ -12,6 +12,8 @@ import {
   messageSchema,
   modelListSchema,
   pageQuerySchema,
+  queryEventNames,
+  queryEventSchemas,
   queryIdSchema,
   querySchema,
   queryStatusSchema,
@@ -22,24 +24,26 @@ import {
   tokenPairSchema,
 } from "@llm-chat/contracts";
 import { z } from "zod";
+import { IDEMPOTENCY_KEY } from "../idempotency.js";
 import { openAiPaths } from "../openai/openapi-paths.js";
-
-const problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string().optional(),
-  errors: z.array(z.object({ in: z.string(), pointer: z.string(), message: z.string() })).optional(),
-});
+import { problemResponse, surfaceResponses } from "./common-responses.js";
+import { eventStream, jsonData, sseEvent } from "./sse-event-schema.js";
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
 const problems = {
-  400: { description: "Malformed JSON", content: { "application/problem+json": { schema: problem } } },
-  401: { description: "Missing or invalid credentials", content: { "application/problem+json": { schema: problem } } },
-  404: { description: "Not found (or not yours)", content: { "application/problem+json": { schema: problem } } },
-  422: { description: "Validation failed", content: { "application/problem+json": { schema: problem } } },
-  429: { description: "Rate limited", content: { "application/problem+json": { schema: problem } } },
+  403: problemResponse("Not an operator"),
+  422: problemResponse("Validation failed; `errors` names each field"),
+  429: problemResponse("Rate limited, or too many failed authentications", true),
 };
+/** A query's events; a resumed stream's first event follows Last-Event-ID. */
+const queryEvents = eventStream(
+  "One event of the stream (the schema describes each event, as OpenAPI 3.2's itemSchema does): " +
+    "`status` events, `output` deltas in order, then one `done`, after which the server ends the stream. " +
+    "`id` is the position to resume from with Last-Event-ID. Comment lines keep the connection alive.",
+  queryEventNames.map((name) =>
+    sseEvent({ const: name }, jsonData(queryEventSchemas[name]), { type: "string", pattern: "^[0-9]+-[0-9]+$" }),
+  ),
+);
 const page = (item: z.ZodType) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 const idParams = (schema: z.ZodType) => z.object({ id: schema });
 const noContent = { description: "Done" };
@@ -54,8 +58,7 @@ const routes: RouteConfig[] = [
     request: { body: { content: { "application/json": { schema: registerBodySchema } } } },
     responses: {
       201: json(registerResponseSchema, "The account; the key's secret is shown only here"),
-      409: problems[422],
-      422: problems[422],
+      409: problemResponse("Email already registered"),
       429: problems[429],
     },
   },
@@ -64,14 +67,22 @@ const routes: RouteConfig[] = [
     path: "/v1/auth/login",
     summary: "Exchange email and password for tokens",
     request: { body: { content: { "application/json": { schema: loginBodySchema } } } },
-    responses: { 200: json(tokenPairSchema, "Access and refresh token"), 401: problems[401], 429: problems[429] },
+    responses: {
+      200: json(tokenPairSchema, "Access and refresh token"),
+      401: problemResponse("Wrong email or password"),
+      429: problems[429],
+    },
   },
   {
     method: "post",
     path: "/v1/auth/refresh",
     summary: "Exchange a refresh token (once) for a new pair",
     request: { body: { content: { "application/json": { schema: refreshBodySchema } } } },
-    responses: { 200: json(tokenPairSchema, "A new pair"), 401: problems[401] },
+    responses: {
+      200: json(tokenPairSchema, "A new pair"),
+      401: problemResponse("The refresh token is invalid, expired or already used"),
+      429: problems[429],
+    },
   },
   {
     method: "post",
@@ -85,7 +96,7 @@ const routes: RouteConfig[] = [
     path: "/v1/models",
     summary: "The models this deployment serves",
     security: secured,
-    responses: { 200: json(modelListSchema, "Models"), 401: problems[401] },
+    responses: { 200: json(modelListSchema, "Models") },
   },
   {
     method: "post",
@@ -93,7 +104,7 @@ const routes: RouteConfig[] = [
     summary: "Start a conversation",
     security: secured,
     request: { body: { content: { "application/json": { schema: createConversationBodySchema } } } },
-    responses: { 201: json(conversationSchema, "The conversation"), 422: problems[422] },
+    responses: { 201: json(conversationSchema, "The conversation") },
   },
   {
     method: "get",
@@ -109,7 +120,7 @@ const routes: RouteConfig[] = [
     summary: "A conversation with the first page of its messages (100), in order",
     security: secured,
     request: { params: idParams(conversationIdSchema) },
-    responses: { 200: json(conversationWithMessagesSchema, "The conversation"), 404: problems[404] },
+    responses: { 200: json(conversationWithMessagesSchema, "The conversation") },
   },
   {
     method: "get",
@@ -117,7 +128,7 @@ const routes: RouteConfig[] = [
     summary: "A page of a conversation's messages, oldest first (cursor from messagesNextCursor)",
     security: secured,
     request: { params: idParams(conversationIdSchema), query: pageQuerySchema },
-    responses: { 200: json(page(messageSchema), "A page"), 404: problems[404], 422: problems[422] },
+    responses: { 200: json(page(messageSchema), "A page"), 422: problems[422] },
   },
   {
     method: "delete",
@@ -125,20 +136,31 @@ const routes: RouteConfig[] = [
     summary: "Delete a conversation, its messages, queries and state",
     security: secured,
     request: { params: idParams(conversationIdSchema) },
-    responses: { 204: noContent, 404: problems[404] },
+    responses: { 204: noContent },
   },
   {
     method: "post",
     path: "/v1/queries",
     summary: "Submit a prompt (Prefer: wait=N and Idempotency-Key honoured)",
     security: secured,
-    request: { body: { content: { "application/json": { schema: submitQueryBodySchema } } } },
+    request: {
+      headers: z.object({
+        prefer: z.string().optional().describe("wait=N: answer when done or after N (at most 60) seconds"),
+        "idempotency-key": z
+          .string()
+          .regex(IDEMPOTENCY_KEY)
+          .optional()
+          .describe("Submit at most once per key within 24 hours"),
+      }),
+      body: { content: { "application/json": { schema: submitQueryBodySchema } } },
+    },
     responses: {
       200: json(querySchema, "Finished within Prefer: wait, or an idempotent replay"),
       202: json(querySchema, "Accepted"),
-      404: problems[404],
-      422: problems[422],
-      429: problems[429],
+      404: problemResponse("The conversation is not found (or not yours)"),
+      409: problemResponse("A request with this Idempotency-Key is still being accepted", true),
+      429: problemResponse("Rate limited, or too many open queries", true),
+      503: problemResponse("A backing service is unreachable, or the query could not be queued", true),
     },
   },
   {
@@ -152,7 +174,7 @@ const routes: RouteConfig[] = [
         status: queryStatusSchema.optional(),
       }),
     },
-    responses: { 200: json(page(querySchema), "A page") },
+    responses: { 200: json(page(querySchema), "A page"), 422: problems[422] },
   },
   {
     method: "get",
@@ -160,7 +182,7 @@ const routes: RouteConfig[] = [
     summary: "Poll a query",
     security: secured,
     request: { params: idParams(queryIdSchema) },
-    responses: { 200: json(querySchema, "The query"), 404: problems[404] },
+    responses: { 200: json(querySchema, "The query") },
   },
   {
     method: "post",
@@ -168,17 +190,22 @@ const routes: RouteConfig[] = [
     summary: "Cancel a queued or running query",
     security: secured,
     request: { params: idParams(queryIdSchema) },
-    responses: { 200: json(querySchema, "Canceled"), 404: problems[404], 409: problems[422] },
+    responses: { 200: json(querySchema, "Canceled"), 409: problemResponse("The query has already finished") },
   },
   {
     method: "get",
     path: "/v1/queries/{id}/events",
     summary: "Server-Sent Events: status, output deltas, done (Last-Event-ID resumes)",
     security: secured,
-    request: { params: idParams(queryIdSchema) },
+    request: {
+      params: idParams(queryIdSchema),
+      headers: z.object({
+        "last-event-id": z.string().optional().describe("Resume after this event's id (a malformed one replays all)"),
+      }),
+    },
     responses: {
-      200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } },
-      404: problems[404],
+      200: { description: "The query's events until `done`", content: queryEvents },
+      429: problemResponse("Rate limited, or too many open streams", true),
     },
   },
   {
@@ -187,7 +214,7 @@ const routes: RouteConfig[] = [
     summary: "Webhook delivery attempts of a query",
     security: secured,
     request: { params: idParams(queryIdSchema) },
-    responses: { 200: json(z.object({ data: z.array(deliverySchema) }), "Attempts"), 404: problems[404] },
+    responses: { 200: json(z.object({ data: z.array(deliverySchema) }), "Attempts") },
   },
   {
     method: "get",
@@ -209,7 +236,12 @@ const routes: RouteConfig[] = [
     summary: "Create an API key (secret shown once)",
     security: secured,
     request: { body: { content: { "application/json": { schema: createApiKeyBodySchema } } } },
-    responses: { 201: json(apiKeySchema.extend({ secret: z.string() }), "The key") },
+    responses: {
+      201: json(apiKeySchema.extend({ secret: z.string() }), "The key"),
+      401: problemResponse("Missing or invalid credentials, or (with an access token) the password is wrong"),
+      404: problemResponse("The account is gone"),
+      422: problemResponse("Validation failed, or the password is missing with an access token"),
+    },
   },
   {
     method: "get",
@@ -224,7 +256,7 @@ const routes: RouteConfig[] = [
     summary: "Revoke an API key at once",
     security: secured,
     request: { params: idParams(apiKeyIdSchema) },
-    responses: { 204: noContent, 404: problems[404] },
+    responses: { 204: noContent },
   },
   {
     method: "get",
@@ -233,7 +265,7 @@ const routes: RouteConfig[] = [
     security: secured,
     responses: {
       200: json(z.object({ queues: z.record(z.string(), z.record(z.string(), z.number())) }), "Counts"),
-      403: problems[401],
+      403: problems[403],
     },
   },
   {
@@ -255,9 +287,22 @@ const routes: RouteConfig[] = [
     method: "get",
     path: "/openapi.json",
     summary: "This document",
-    responses: { 200: { description: "OpenAPI 3.1" } },
+    responses: {
+      200: { description: "OpenAPI 3.1", content: { "application/json": { schema: z.object({}).loose() } } },
+    },
   },
 ];
+
+/** A /v1 route's own answers over those its middleware gives (common-responses.ts). */
+function withSurface(route: RouteConfig): RouteConfig {
+  if (!route.path.startsWith("/v1/")) return route;
+  const surface = {
+    secured: route.security !== undefined,
+    body: route.request?.body !== undefined,
+    pathId: route.request?.params !== undefined,
+  };
+  return { ...route, responses: { ...surfaceResponses(surface), ...route.responses } };
+}
 
 export function openApiDocument(): Record<string, unknown> {
   const registry = new OpenAPIRegistry();
@@ -266,9 +311,17 @@ export function openApiDocument(): Record<string, unknown> {
     scheme: "bearer",
     description: "An API key (llmc_…) or an access token from /v1/auth/login",
   });
-  for (const route of [...routes, ...openAiPaths]) registry.registerPath(route);
+  for (const route of [...routes.map(withSurface), ...openAiPaths]) registry.registerPath(route);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
-    info: { title: "llm-chat", version: "1.0.0", description: "Asynchronous chat backend for large language models" },
+    info: {
+      title: "llm-chat",
+      version: "1.0.0",
+      description:
+        "Asynchronous chat backend for large language models. Errors are RFC 9457 problem+json, except on " +
+        "the OpenAI-compatible routes (/v1/chat/completions, /v1/responses…), which answer OpenAI's " +
+        "{error: {message, type, param, code}}. A method a documented path does not take is answered " +
+        "405 with an Allow header listing the methods it does take.",
+    },
   }) as unknown as Record<string, unknown>;
 }

@@ -1,33 +1,13 @@
 import type { Express } from "express";
-
-interface Layer {
-  route?: { path: string | string[]; methods: Record<string, boolean> };
-  handle?: { stack?: Layer[] };
-  /** True when mounted at "/": only those routers' routes are the API's own paths. */
-  slash?: boolean;
-}
+import { routeTable } from "../http/route-table.js";
 
 /**
  * "METHOD /path" for every route the app has, read from Express's own router, so the
- * OpenAPI document can be checked against what is really served. Routers mounted under a
- * path (the queue dashboard's UI) are not part of the API and are not listed.
+ * OpenAPI document can be checked against what is really served.
  */
 export function servedRoutes(app: Express): string[] {
-  const found: string[] = [];
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        // A route declared on several paths at once (the submit limiter) serves each of them.
-        const paths = ([] as string[]).concat(layer.route.path);
-        for (const [method, on] of Object.entries(layer.route.methods)) {
-          if (!on || method === "_all") continue;
-          for (const path of paths) found.push(`${method.toUpperCase()} ${path}`);
-        }
-      } else if (layer.handle?.stack && layer.slash) {
-        walk(layer.handle.stack);
-      }
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  const found = routeTable(app).flatMap(({ paths, methods }) =>
+    methods.flatMap((method) => paths.map((path) => `${method} ${path}`)),
+  );
   return [...new Set(found)];
 }
