@@ -26,7 +26,7 @@ import {
 import { z } from "zod";
 import { IDEMPOTENCY_KEY } from "../idempotency.js";
 import { openAiPaths } from "../openai/openapi-paths.js";
-import { problemResponse, surfaceResponses } from "./common-responses.js";
+import { problemResponse, retryAfter, surfaceResponses } from "./common-responses.js";
 import { eventStream, jsonData, sseEvent } from "./sse-event-schema.js";
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
@@ -158,7 +158,14 @@ const routes: RouteConfig[] = [
       200: json(querySchema, "Finished within Prefer: wait, or an idempotent replay"),
       202: json(querySchema, "Accepted"),
       404: problemResponse("The conversation is not found (or not yours)"),
-      409: problemResponse("A request with this Idempotency-Key is still being accepted", true),
+      // Two 409s: the first request with this key is still being accepted (Retry-After says
+      // when to look again), or the query it created has since been deleted (no retry helps).
+      409: {
+        ...problemResponse(
+          "A request with this Idempotency-Key is still being accepted (with Retry-After), or its query was deleted",
+        ),
+        headers: { "Retry-After": { ...retryAfter["Retry-After"], required: false } },
+      },
       429: problemResponse("Rate limited, or too many open queries", true),
       503: problemResponse("A backing service is unreachable, or the query could not be queued", true),
     },
