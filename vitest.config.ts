@@ -6,7 +6,12 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "deploy/test/**/*.test.ts"],
+          include: [
+            "packages/*/test/**/*.test.ts",
+            "apps/*/test/**/*.test.ts",
+            "deploy/test/**/*.test.ts",
+            "tests/docs/**/*.test.ts",
+          ],
           environment: "node",
           testTimeout: 20_000,
         },

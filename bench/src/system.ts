@@ -24,7 +24,7 @@ export function isolate(label: string): Isolation {
   return {
     dbName,
     queuePrefix,
-    // The local recommendation (README, "Performance"): every client's pool together must stay
+    // The local recommendation (docs/performance.md): every client's pool together must stay
     // below FerretDB's PostgreSQL pool of 200 (docs/decisions.md, the pool deadlock).
     mongoUrl: `${mongoBase}/${dbName}?maxPoolSize=8`,
     async cleanup() {

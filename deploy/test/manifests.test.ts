@@ -676,7 +676,7 @@ describe("the Prometheus configuration", () => {
 
 // --- Grafana ---------------------------------------------------------------------------------
 
-/** Metric names the apps export (README / issue: the llmchat_ metrics). */
+/** Metric names the apps export (docs/operations.md / issue: the llmchat_ metrics). */
 const COUNTERS_AND_GAUGES = [
   "llmchat_http_requests_total",
   "llmchat_queue_jobs",

@@ -75,7 +75,7 @@ export const envSchema = z.object({
   SSE_MAX_STREAMS_PER_PROCESS: positiveInt.default(2000),
   SSE_MAX_LIFETIME_SECONDS: positiveInt.default(1800),
 
-  /** redis://, rediss://, redis-sentinel://h1,h2/<master> or redis-cluster://h1,h2 (see README). */
+  /** redis://, rediss://, redis-sentinel://h1,h2/<master> or redis-cluster://h1,h2 (see docs/configuration.md). */
   REDIS_URL: z
     .string()
     .regex(

@@ -286,7 +286,7 @@ function operationItem(method: string, path: string, operation: Operation): Post
   };
 }
 
-/** The walk-through from the README as three requests: run them in order, or with the Runner. */
+/** The curl walk-through of the README as three requests: run them in order, or with the Runner. */
 function submitAndPollFolder(): PostmanFolder {
   const json = (value: unknown) => ({
     mode: "raw" as const,
