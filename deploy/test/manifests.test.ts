@@ -607,7 +607,8 @@ describe("docker-compose.yml", () => {
     expect(services.worker?.build).toMatchObject({ context: ".", dockerfile: "Dockerfile", args: { APP: "worker" } });
     // Each APP the compose file passes has a runtime stage, and the final stage picks it by APP.
     const dockerfile = readFileSync(resolve(root, "Dockerfile"), "utf8");
-    for (const app of ["api", "worker"]) expect(dockerfile).toMatch(new RegExp(`^FROM runtime AS runtime-${app}$`, "m"));
+    for (const app of ["api", "worker"])
+      expect(dockerfile).toMatch(new RegExp(`^FROM runtime AS runtime-${app}$`, "m"));
     expect(dockerfile).toMatch(/^FROM runtime-\$\{APP\}$/m);
     expect(environment(services.api).REDIS_URL).toBe("redis://redis:6379");
     expect(environment(services.worker).MONGO_URL).toBe("mongodb://mongo:27017/llm-chat");

@@ -39,7 +39,15 @@ export type SubmitQueryBody = z.infer<typeof submitQueryBodySchema>;
 
 export const queryStatusSchema = z.enum(["queued", "running", "succeeded", "failed", "canceled"]);
 export type QueryStatus = z.infer<typeof queryStatusSchema>;
-export const terminalStatuses: readonly QueryStatus[] = ["succeeded", "failed", "canceled"];
+/** The statuses a query never leaves. */
+export const finalStatuses = ["succeeded", "failed", "canceled"] as const satisfies readonly QueryStatus[];
+export type FinalStatus = (typeof finalStatuses)[number];
+/**
+ * Whether a query has ended. The one statement of it: the API, the worker, the lifecycle's
+ * state table (checked against it in its tests) and the client all ask this.
+ */
+export const isFinal = (status: QueryStatus): status is FinalStatus =>
+  (finalStatuses as readonly QueryStatus[]).includes(status);
 
 /** Stable machine-readable failure reasons; messages may change, codes do not. */
 export const queryErrorCodeSchema = z.enum([

@@ -1,7 +1,7 @@
-import type { QueryErrorCode, QueryMetrics, QueryStatus } from "@llm-chat/contracts";
+import type { FinalStatus, QueryErrorCode, QueryMetrics, QueryStatus } from "@llm-chat/contracts";
 import type { QueryDoc } from "@llm-chat/store";
 import type { ChainableCommander, Cluster, Redis } from "ioredis";
-import { type FinalStatus, isQueryStatus, sourcesOf } from "./states.js";
+import { isQueryStatus, sourcesOf } from "./states.js";
 
 /** How a query ended, as decided once. Token counts let a retry write the messages. */
 export interface Outcome {

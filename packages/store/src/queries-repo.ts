@@ -1,4 +1,4 @@
-import type { QueryMetrics, QueryStatus } from "@llm-chat/contracts";
+import { isFinal, type QueryMetrics, type QueryStatus, queryStatusSchema } from "@llm-chat/contracts";
 import type { Filter } from "mongodb";
 import type { QueryDoc } from "./documents.js";
 import { newId } from "./ids.js";
@@ -14,8 +14,7 @@ const emptyMetrics: QueryMetrics = {
   inputTokens: null,
   outputTokens: null,
 };
-const open: QueryStatus[] = ["queued", "running"];
-export const isOpenStatus = (status: QueryStatus) => open.includes(status);
+const open = queryStatusSchema.options.filter((status) => !isFinal(status));
 
 /** What a query's document says once it has ended (decided by the query's live state). */
 export type FinalRecord = Pick<

@@ -1,4 +1,4 @@
-import { queryIdSchema, terminalStatuses } from "@llm-chat/contracts";
+import { isFinal, queryIdSchema } from "@llm-chat/contracts";
 import { isEventId, type LoggedEvent } from "@llm-chat/events";
 import type { Request, RequestHandler, Response } from "express";
 import type { AppDeps } from "../deps.js";
@@ -81,7 +81,7 @@ export function queryStream(deps: AppDeps): RequestHandler {
     const settleFromRecord = async () => {
       const current = await deps.lifecycle.read(id, userId);
       if (!current) return end(); // deleted, and this process missed the word
-      if (!terminalStatuses.includes(current.status) || closed) return;
+      if (!isFinal(current.status) || closed) return;
       await pump();
       if (closed) return;
       res.write(frame(null, "done", { status: current.status, output: current.output, error: current.error }));
@@ -95,6 +95,6 @@ export function queryStream(deps: AppDeps): RequestHandler {
     }, HEARTBEAT_MS);
     req.on("close", end);
     await pump();
-    if (!closed && terminalStatuses.includes(query.status)) await settleFromRecord();
+    if (!closed && isFinal(query.status)) await settleFromRecord();
   });
 }
