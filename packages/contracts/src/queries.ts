@@ -6,7 +6,7 @@ export const generationParamsSchema = z.strictObject({
   temperature: z.number().min(0).max(5).optional(),
   topP: z.number().gt(0).max(1).optional(),
   maxTokens: z.number().int().min(1).max(8192).optional(),
-  /** Deadline from submit; past it the query fails with `timeout` and its prediction is cancelled. */
+  /** Deadline from submit; past it the query fails with `timeout` and its prediction is canceled. */
   timeoutSeconds: z.number().int().min(1).max(3600).optional(),
 });
 export type GenerationParams = z.infer<typeof generationParamsSchema>;

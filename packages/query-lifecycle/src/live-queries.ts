@@ -168,7 +168,7 @@ function pairs(raw: unknown): Record<string, string> {
 /**
  * The live state of every open query (and of finished ones for a while) in one Redis hash
  * each. While a query is open this is where its status moves, by scripts that check the
- * move against states.ts, so a worker finishing and a client cancelling cannot both win.
+ * move against states.ts, so a worker finishing and a client canceling cannot both win.
  * Polls and stream starts read it instead of the store. The store stays the record: a
  * lost hash is rebuilt from the query's document (`adopt`).
  */

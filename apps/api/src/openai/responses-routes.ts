@@ -107,7 +107,7 @@ export function responsesRoutes(deps: AppDeps, port: QueryPort): Router {
   router.post("/v1/responses/:id/cancel", async (req, res) => {
     const query = await ownResponse(req, String(req.params.id));
     try {
-      // Cancelling a finished response changes nothing and answers it as it is.
+      // Canceling a finished response changes nothing and answers it as it is.
       if (!isFinal(query.status)) await port.cancel(query);
     } catch (error) {
       if (!(error instanceof HttpProblem && error.status === 409)) throw error;
