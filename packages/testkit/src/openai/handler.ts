@@ -1,14 +1,14 @@
 /** Routes the OpenAI-compatible API onto the OpenAI stand-in's state. */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readJsonBody, sendJson } from "./http-json.js";
-import type { ResolvedOpenAIBehaviour } from "./openai-behaviour.js";
-import { invalidRequest, sendOpenAIError } from "./openai-error.js";
-import { planCompletion, REFUSAL_MESSAGE } from "./openai-plan.js";
-import { parseChatRequest } from "./openai-request.js";
-import { responseSteps } from "./openai-respond.js";
-import type { CompletionOutcome, OpenAIStandInCounts, RecordedCompletion } from "./openai-types.js";
-import { runTimeline, type TimedStep } from "./timeline.js";
+import { readJsonBody, sendJson } from "../shared/http-json.js";
+import { runTimeline, type TimedStep } from "../shared/timeline.js";
+import type { ResolvedOpenAIBehaviour } from "./behaviour.js";
+import { invalidRequest, sendOpenAIError } from "./error.js";
+import { planCompletion, REFUSAL_MESSAGE } from "./plan.js";
+import { parseChatRequest } from "./request.js";
+import { responseSteps } from "./respond.js";
+import type { CompletionOutcome, OpenAIStandInCounts, RecordedCompletion } from "./types.js";
 
 // Chat histories grow long; this is generous for a test yet bounded.
 const MAX_BODY_BYTES = 4 * 1_048_576;

@@ -1,9 +1,9 @@
 /** Defaults and validation for the OpenAI stand-in's runtime-adjustable knobs. */
 
-import { defaultChatReply } from "./openai-reply.js";
-import type { ChatReplyFunction, OpenAIStandInBehaviour } from "./openai-types.js";
-import { randomSeed } from "./prng.js";
-import { checkCommonKnobs } from "./stand-in-behaviour.js";
+import { checkCommonKnobs } from "../replicate/behaviour.js";
+import { randomSeed } from "../shared/prng.js";
+import { defaultChatReply } from "./reply.js";
+import type { ChatReplyFunction, OpenAIStandInBehaviour } from "./types.js";
 
 export interface ResolvedOpenAIBehaviour {
   latencyMs: number;

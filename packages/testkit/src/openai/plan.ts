@@ -4,12 +4,12 @@
  * openai-stand-in.ts).
  */
 
-import { countPromptTokens, lastUserMessageText } from "./openai-reply.js";
-import type { ChatRequest } from "./openai-request.js";
-import type { ChatReplyFunction } from "./openai-types.js";
-import { FAIL_MARKER, MALFORMED_MARKER, slowMarkerMs } from "./prompt-markers.js";
-import { splitIntoTokens } from "./stand-in-reply.js";
-import { spreadTokens, type TimedToken } from "./token-schedule.js";
+import { splitIntoTokens } from "../replicate/reply.js";
+import { FAIL_MARKER, MALFORMED_MARKER, slowMarkerMs } from "../shared/prompt-markers.js";
+import { spreadTokens, type TimedToken } from "../shared/token-schedule.js";
+import { countPromptTokens, lastUserMessageText } from "./reply.js";
+import type { ChatRequest } from "./request.js";
+import type { ChatReplyFunction } from "./types.js";
 
 export const REFUSAL_MESSAGE = "stand-in: request refused as asked";
 

@@ -1,7 +1,7 @@
 /** Defaults and validation for the stand-in's runtime-adjustable knobs. */
-import { randomSeed } from "./prng.js";
-import { defaultReply } from "./stand-in-reply.js";
-import type { ReplyFunction, StandInBehaviour, StreamUrlPolicy } from "./stand-in-types.js";
+import { randomSeed } from "../shared/prng.js";
+import { defaultReply } from "./reply.js";
+import type { ReplyFunction, StandInBehaviour, StreamUrlPolicy } from "./types.js";
 
 const STREAM_URL_POLICIES: readonly StreamUrlPolicy[] = ["when-requested", "always"];
 

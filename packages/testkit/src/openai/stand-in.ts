@@ -27,11 +27,11 @@
  *                  a stream of `data: {not json` then `data: [DONE]`
  * rate429 / rate500 inject 429 (with Retry-After) and 500 answers.
  */
-import { listen } from "./http-listen.js";
-import { defaultOpenAIBehaviour, mergeOpenAIBehaviour } from "./openai-behaviour.js";
-import { createOpenAIHandler, type OpenAIState } from "./openai-handler.js";
-import type { OpenAIStandIn, OpenAIStandInCounts, OpenAIStandInOptions } from "./openai-types.js";
-import { mulberry32 } from "./prng.js";
+import { listen } from "../shared/http-listen.js";
+import { mulberry32 } from "../shared/prng.js";
+import { defaultOpenAIBehaviour, mergeOpenAIBehaviour } from "./behaviour.js";
+import { createOpenAIHandler, type OpenAIState } from "./handler.js";
+import type { OpenAIStandIn, OpenAIStandInCounts, OpenAIStandInOptions } from "./types.js";
 
 function emptyCounts(): OpenAIStandInCounts {
   return { completions: 0, streams: 0, sent429: 0, sent500: 0 };

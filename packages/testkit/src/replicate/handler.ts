@@ -1,13 +1,13 @@
 /** Routes Replicate's predictions API onto the stand-in's state. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readJsonBody, sendJson, sendProblem } from "../shared/http-json.js";
+import type { ResolvedBehaviour } from "./behaviour.js";
 import { type CreateTarget, invalidDetail, parseCreate } from "./create-request.js";
 import { acceptsEventStream, hasCredentials, preferWaitSeconds } from "./http-headers.js";
-import { readJsonBody, sendJson, sendProblem } from "./http-json.js";
 import type { PredictionBook } from "./prediction-book.js";
 import { planPrediction } from "./prediction-plan.js";
 import { servePredictionStream } from "./prediction-stream.js";
-import type { ResolvedBehaviour } from "./stand-in-behaviour.js";
-import type { CreateOutcome, RecordedCreate, RecordedStreamRequest, StandInCounts } from "./stand-in-types.js";
+import type { CreateOutcome, RecordedCreate, RecordedStreamRequest, StandInCounts } from "./types.js";
 
 const MAX_BODY_BYTES = 1_048_576;
 const MODEL_PREDICTIONS = /^\/v1\/models\/([^/]+)\/([^/]+)\/predictions\/?$/;

@@ -4,7 +4,7 @@
  * by status, exposing `type`, `param` and `code` on the error.
  */
 import type { ServerResponse } from "node:http";
-import { sendJson } from "./http-json.js";
+import { sendJson } from "../shared/http-json.js";
 
 export interface OpenAIErrorBody {
   message: string;

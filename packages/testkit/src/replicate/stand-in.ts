@@ -35,12 +35,12 @@
  * from latencyMs on when that is set. Webhooks are recorded on the
  * prediction but never delivered.
  */
-import { listen } from "./http-listen.js";
+import { listen } from "../shared/http-listen.js";
+import { mulberry32 } from "../shared/prng.js";
+import { defaultBehaviour, mergeBehaviour } from "./behaviour.js";
+import { createRequestHandler, type StandInState } from "./handler.js";
 import { PredictionBook } from "./prediction-book.js";
-import { mulberry32 } from "./prng.js";
-import { defaultBehaviour, mergeBehaviour } from "./stand-in-behaviour.js";
-import { createRequestHandler, type StandInState } from "./stand-in-handler.js";
-import type { ReplicateStandIn, StandInCounts, StandInOptions } from "./stand-in-types.js";
+import type { ReplicateStandIn, StandInCounts, StandInOptions } from "./types.js";
 
 function emptyCounts(): StandInCounts {
   return { creates: 0, gets: 0, cancels: 0, sent429: 0, sent500: 0, streams: 0 };
