@@ -13,7 +13,7 @@ export type {
   RecordedCompletion,
 } from "./openai/types.js";
 export { MODEL_FAILURE_MESSAGE } from "./replicate/prediction-plan.js";
-export { defaultReply, latestUserText, splitIntoTokens } from "./replicate/reply.js";
+export { defaultReply, latestUserText } from "./replicate/reply.js";
 export { startReplicateStandIn } from "./replicate/stand-in.js";
 export type {
   CreateOutcome,
@@ -31,4 +31,5 @@ export type {
   StreamUrlPolicy,
 } from "./replicate/types.js";
 export { FAIL_MARKER, MALFORMED_MARKER } from "./shared/prompt-markers.js";
+export { splitIntoTokens } from "./shared/reply.js";
 export { type Isolation, isolate, testMongoUrl, testRedisUrl, withMongo } from "./test-services.js";

@@ -22,6 +22,11 @@ export function sendOpenAIError(
   sendJson(res, status, { error }, headers);
 }
 
+/** A 500: the server failed, in OpenAI's vocabulary. */
+export function serverError(message: string): OpenAIErrorBody {
+  return { message, type: "server_error", param: null, code: null };
+}
+
 /** A 400-class problem with the request itself, in OpenAI's vocabulary. */
 export function invalidRequest(
   message: string,

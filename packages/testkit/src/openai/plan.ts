@@ -1,11 +1,11 @@
 /**
  * Decides, when a completion request arrives, what the stand-in answers and
  * how long it takes, honouring the markers in the last user message (see
- * openai-stand-in.ts).
+ * stand-in.ts).
  */
 
-import { splitIntoTokens } from "../replicate/reply.js";
 import { FAIL_MARKER, MALFORMED_MARKER, slowMarkerMs } from "../shared/prompt-markers.js";
+import { splitIntoTokens } from "../shared/reply.js";
 import { spreadTokens, type TimedToken } from "../shared/token-schedule.js";
 import { countPromptTokens, lastUserMessageText } from "./reply.js";
 import type { ChatRequest } from "./request.js";

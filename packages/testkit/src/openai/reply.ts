@@ -3,7 +3,7 @@
  * message so tests can predict the answer exactly.
  */
 
-import { countWords, echoReply } from "../replicate/reply.js";
+import { countWords, echoReply } from "../shared/reply.js";
 import type { ChatMessage } from "./types.js";
 
 /** The text of a message: its string content, or its text parts one per line. */

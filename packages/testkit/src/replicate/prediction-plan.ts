@@ -1,10 +1,10 @@
 /**
  * Decides, at creation time, how a prediction will end and how long it
- * takes, honouring the prompt markers documented in replicate-stand-in.ts.
+ * takes, honouring the prompt markers documented in stand-in.ts.
  */
 import { FAIL_MARKER, MALFORMED_MARKER, slowMarkerMs } from "../shared/prompt-markers.js";
+import { countWords, splitIntoTokens } from "../shared/reply.js";
 import { spreadTokens, type TimedToken } from "../shared/token-schedule.js";
-import { countWords, splitIntoTokens } from "./reply.js";
 import type { NonTextOutput, ReplyFunction } from "./types.js";
 
 export const MODEL_FAILURE_MESSAGE = "stand-in: model failed as asked";

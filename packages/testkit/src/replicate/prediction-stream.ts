@@ -5,8 +5,8 @@
  * Every subscriber gets the tokens from the first one, however late it comes.
  */
 import type { ServerResponse } from "node:http";
-import { sendProblem } from "../shared/http-json.js";
 import type { PredictionBook } from "./prediction-book.js";
+import { sendProblem } from "./problem.js";
 import type { StandInPrediction } from "./types.js";
 
 // Not "\n" alone: the SSE grammar ends a line at CR, LF or CRLF, so each of
