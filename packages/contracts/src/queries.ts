@@ -72,6 +72,15 @@ export const queryMetricsSchema = z.object({
 });
 export type QueryMetrics = z.infer<typeof queryMetricsSchema>;
 
+/** The metrics of a query nothing has been measured for yet. */
+export const emptyQueryMetrics: Readonly<QueryMetrics> = {
+  queueMs: null,
+  modelMs: null,
+  totalMs: null,
+  inputTokens: null,
+  outputTokens: null,
+};
+
 export const querySchema = z.object({
   id: z.string(),
   conversationId: z.string(),

@@ -1,4 +1,10 @@
-import type { FinalStatus, QueryErrorCode, QueryMetrics, QueryStatus } from "@llm-chat/contracts";
+import {
+  emptyQueryMetrics,
+  type FinalStatus,
+  type QueryErrorCode,
+  type QueryMetrics,
+  type QueryStatus,
+} from "@llm-chat/contracts";
 import type { QueryDoc } from "@llm-chat/store";
 import type { ChainableCommander, Cluster, Redis } from "ioredis";
 import { isQueryStatus, sourcesOf } from "./states.js";
@@ -50,14 +56,6 @@ export interface LiveQueriesConfig {
  * does not become a second store of every answer (the record is in MongoDB).
  */
 export const liveQueryTtls = { openTtlSeconds: 7 * 24 * 3600, finalTtlSeconds: 600 } as const;
-
-const emptyMetrics: QueryMetrics = {
-  queueMs: null,
-  modelMs: null,
-  totalMs: null,
-  inputTokens: null,
-  outputTokens: null,
-};
 
 type Base = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prompt" | "params" | "webhook"> & {
   createdAt: number;
@@ -148,7 +146,7 @@ function parse(id: string, fields: Record<string, string>): LiveQuery | null {
       finishedAt: shown?.finishedAt ?? null,
       output: shown?.output ?? null,
       error: shown?.error ?? null,
-      metrics: shown?.metrics ?? emptyMetrics,
+      metrics: shown?.metrics ?? { ...emptyQueryMetrics },
     },
     status,
     outcome,

@@ -4,6 +4,7 @@ import type { Request, RequestHandler, Response } from "express";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
 import { notFound } from "../http/problem.js";
+import { startSse } from "../http/sse.js";
 import { drained } from "../http/stream-slots.js";
 import { parseId } from "../http/validate.js";
 
@@ -33,16 +34,7 @@ export function queryStream(deps: AppDeps): RequestHandler {
 
     const resumeFrom = req.header("last-event-id");
     let last = isEventId(resumeFrom) ? resumeFrom : null;
-    res.status(200).set({
-      "Content-Type": "text/event-stream; charset=utf-8",
-      "Cache-Control": "no-store",
-      Connection: "keep-alive",
-      // Proxies (nginx) must pass events on as they come, not buffer them.
-      "X-Accel-Buffering": "no",
-    });
-    res.flushHeaders();
-    // Long-lived by design: the server's request timeout must not cut it.
-    req.socket.setTimeout(0);
+    startSse(req, res);
 
     let closed = false;
     let pumping = false;
