@@ -602,8 +602,14 @@ describe("docker-compose.yml", () => {
   it("keeps the existing stores, build contexts and shutdown periods", () => {
     expect(services.redis?.command).toEqual(expect.arrayContaining(["--appendonly", "yes", "noeviction"]));
     expect(services.mongo?.image).toMatch(/^mongo:/);
-    expect(services.api?.build).toMatchObject({ dockerfile: "apps/api/Dockerfile" });
-    expect(services.worker?.build).toMatchObject({ dockerfile: "apps/worker/Dockerfile" });
+    // One Dockerfile at the root builds both images; APP picks the app.
+    expect(services.api?.build).toMatchObject({ context: ".", dockerfile: "Dockerfile", args: { APP: "api" } });
+    expect(services.worker?.build).toMatchObject({ context: ".", dockerfile: "Dockerfile", args: { APP: "worker" } });
+    // Each APP the compose file passes has a runtime stage, and the final stage picks it by APP.
+    const dockerfile = readFileSync(resolve(root, "Dockerfile"), "utf8");
+    for (const app of ["api", "worker"])
+      expect(dockerfile).toMatch(new RegExp(`^FROM runtime AS runtime-${app}$`, "m"));
+    expect(dockerfile).toMatch(/^FROM runtime-\$\{APP\}$/m);
     expect(environment(services.api).REDIS_URL).toBe("redis://redis:6379");
     expect(environment(services.worker).MONGO_URL).toBe("mongodb://mongo:27017/llm-chat");
     expect(services.worker?.stop_grace_period).toBe("35s");

@@ -185,7 +185,7 @@ export function createQueryProcessor(deps: QueryProcessorDeps) {
     } catch (error) {
       const reason = abortReasonOf(signal);
       // The API decided `canceled` and told the stream; the provider call was cut and its
-      // prediction cancelled upstream. Nothing is recorded.
+      // prediction canceled upstream. Nothing is recorded.
       if (reason === "canceled") return { kind: "done", outcome: "canceled" };
       if (reason === "handBack") {
         // Back to the queue without spending an attempt: the next worker starts it afresh.

@@ -1,3 +1,4 @@
+import { isFinal } from "@llm-chat/contracts";
 import { ApiKeysApi } from "./api-keys-api.js";
 import { ConversationsApi } from "./conversations-api.js";
 import { type StreamOptions, streamQueryEvents } from "./query-stream.js";
@@ -15,7 +16,7 @@ import type {
   SubmitQueryInput,
   TokenPair,
 } from "./types.js";
-import { DEFAULT_WAIT_MS, isTerminal, pollUntilDone, type WaitOptions } from "./wait-for-query.js";
+import { DEFAULT_WAIT_MS, pollUntilDone, type WaitOptions } from "./wait-for-query.js";
 
 export interface ClientOptions {
   /** Where the API is, e.g. `https://chat.example.com` (without `/v1`). */
@@ -124,7 +125,7 @@ export class LlmChatClient {
     const started = Date.now();
     const waitSeconds = Math.max(1, Math.min(60, Math.floor(timeoutMs / 1000)));
     const submitted = await this.submit(body, { ...options, waitSeconds });
-    if (isTerminal(submitted)) return submitted;
+    if (isFinal(submitted.status)) return submitted;
     return pollUntilDone((signal) => this.get(submitted.id, { signal }), submitted, {
       ...options,
       timeoutMs: Math.max(0, timeoutMs - (Date.now() - started)),

@@ -58,7 +58,7 @@ export class PermissionDeniedError extends ApiError {
 export class NotFoundError extends ApiError {
   override readonly name: string = "NotFoundError";
 }
-/** 409: the request conflicts with the resource's state (e.g. cancelling a finished query). */
+/** 409: the request conflicts with the resource's state (e.g. canceling a finished query). */
 export class ConflictError extends ApiError {
   override readonly name: string = "ConflictError";
 }

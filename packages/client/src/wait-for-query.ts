@@ -1,4 +1,4 @@
-import { type Query, terminalStatuses } from "@llm-chat/contracts";
+import { isFinal, type Query } from "@llm-chat/contracts";
 import { WaitTimeoutError } from "./errors.js";
 import { sleep } from "./sleep.js";
 
@@ -14,8 +14,6 @@ export interface WaitOptions {
 
 export const DEFAULT_WAIT_MS = 600_000;
 
-export const isTerminal = (query: Query) => terminalStatuses.includes(query.status);
-
 /**
  * Polls with a growing interval until the query is terminal: fast answers come back fast,
  * and a long run costs a poll every two seconds rather than a steady hammer.
@@ -30,7 +28,7 @@ export async function pollUntilDone(
   let interval = options.intervalMs ?? 200;
   const maxInterval = options.maxIntervalMs ?? 2_000;
   let query = first ?? (await get(options.signal));
-  while (!isTerminal(query)) {
+  while (!isFinal(query.status)) {
     const left = deadline - Date.now();
     if (left <= 0) throw new WaitTimeoutError(query, timeoutMs);
     await sleep(Math.min(interval, left), options.signal);

@@ -6,7 +6,7 @@ export const generationParamsSchema = z.strictObject({
   temperature: z.number().min(0).max(5).optional(),
   topP: z.number().gt(0).max(1).optional(),
   maxTokens: z.number().int().min(1).max(8192).optional(),
-  /** Deadline from submit; past it the query fails with `timeout` and its prediction is cancelled. */
+  /** Deadline from submit; past it the query fails with `timeout` and its prediction is canceled. */
   timeoutSeconds: z.number().int().min(1).max(3600).optional(),
 });
 export type GenerationParams = z.infer<typeof generationParamsSchema>;
@@ -39,7 +39,15 @@ export type SubmitQueryBody = z.infer<typeof submitQueryBodySchema>;
 
 export const queryStatusSchema = z.enum(["queued", "running", "succeeded", "failed", "canceled"]);
 export type QueryStatus = z.infer<typeof queryStatusSchema>;
-export const terminalStatuses: readonly QueryStatus[] = ["succeeded", "failed", "canceled"];
+/** The statuses a query never leaves. */
+export const finalStatuses = ["succeeded", "failed", "canceled"] as const satisfies readonly QueryStatus[];
+export type FinalStatus = (typeof finalStatuses)[number];
+/**
+ * Whether a query has ended. The one statement of it: the API, the worker, the lifecycle's
+ * state table (checked against it in its tests) and the client all ask this.
+ */
+export const isFinal = (status: QueryStatus): status is FinalStatus =>
+  (finalStatuses as readonly QueryStatus[]).includes(status);
 
 /** Stable machine-readable failure reasons; messages may change, codes do not. */
 export const queryErrorCodeSchema = z.enum([
@@ -63,6 +71,15 @@ export const queryMetricsSchema = z.object({
   outputTokens: z.number().nullable(),
 });
 export type QueryMetrics = z.infer<typeof queryMetricsSchema>;
+
+/** The metrics of a query nothing has been measured for yet. */
+export const emptyQueryMetrics: Readonly<QueryMetrics> = {
+  queueMs: null,
+  modelMs: null,
+  totalMs: null,
+  inputTokens: null,
+  outputTokens: null,
+};
 
 export const querySchema = z.object({
   id: z.string(),

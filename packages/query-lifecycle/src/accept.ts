@@ -1,11 +1,6 @@
-import type { QueryEventLog } from "@llm-chat/events";
-import type { Logger } from "@llm-chat/logger";
-import type { Producer } from "@llm-chat/queue";
-import type { ConversationDoc, QueryDoc, Store } from "@llm-chat/store";
-import type { Cluster, Redis } from "ioredis";
+import type { ConversationDoc, QueryDoc } from "@llm-chat/store";
 import { groupCommit } from "./group-commit.js";
-import type { LiveQueries } from "./live-queries.js";
-import type { QueryLedger } from "./query-ledger.js";
+import type { LifecycleDeps } from "./lifecycle.js";
 
 export interface Accepting {
   query: QueryDoc;
@@ -13,15 +8,8 @@ export interface Accepting {
   conversation: ConversationDoc | null;
 }
 
-export interface AcceptDeps {
-  store: Store;
-  redis: Redis | Cluster;
-  live: LiveQueries;
-  ledger: QueryLedger;
-  events: QueryEventLog;
-  producer: Producer;
-  logger: Logger;
-}
+/** What accepting needs of the lifecycle's dependencies. */
+export type AcceptDeps = Pick<LifecycleDeps, "store" | "redis" | "live" | "ledger" | "events" | "producer" | "logger">;
 
 /**
  * Records accepted queries and enqueues their jobs, many submits in one go: one insert per

@@ -7,7 +7,7 @@ export type IsOpen = (queryId: string) => Promise<boolean>;
 /**
  * Queries of one conversation run one at a time, in submit order, without BullMQ Pro
  * groups: a job whose query has an earlier open query in its conversation goes back to
- * the delayed set, and whoever ends a query (a worker, or the API cancelling one) promotes
+ * the delayed set, and whoever ends a query (a worker, or the API canceling one) promotes
  * the next one's job at once. The delay is only the fallback should that promotion be missed.
  *
  * The line itself lives in the ledger (Redis); each entry is confirmed against the query's

@@ -1,3 +1,5 @@
+// Re-exported so the worker can keep importing it from here; the definition is the contracts'.
+export { type FinalStatus, isFinal } from "@llm-chat/contracts";
 export { type Accepting, createAccept } from "./accept.js";
 export { type ConversationOrder, createConversationOrder, type IsOpen } from "./conversation-order.js";
 export { type GroupCommitOptions, groupCommit } from "./group-commit.js";
@@ -18,5 +20,5 @@ export {
   type Outcome,
 } from "./live-queries.js";
 export { createQueryLedger, type LedgerPlace, type QueryLedger, type QueryLedgerConfig } from "./query-ledger.js";
-export { canMove, type FinalStatus, isFinal, isOpen, sourcesOf } from "./states.js";
+export { canMove, sourcesOf } from "./states.js";
 export { cancelChannelOf, type LifecycleParts, wireQueryLifecycle } from "./wire.js";

@@ -1,4 +1,4 @@
-import type { QueryErrorCode, QueryStatus } from "@llm-chat/contracts";
+import { isFinal, type QueryErrorCode, type QueryStatus } from "@llm-chat/contracts";
 import type { QueryEmitter, QueryEventLog } from "@llm-chat/events";
 import type { HotHistory } from "@llm-chat/history";
 import type { Logger } from "@llm-chat/logger";
@@ -10,7 +10,6 @@ import type { ConversationOrder } from "./conversation-order.js";
 import type { LiveQueries, LiveQuery, Outcome } from "./live-queries.js";
 import type { LedgerPlace, QueryLedger } from "./query-ledger.js";
 import { createRecorder } from "./record.js";
-import { isFinal, isOpen } from "./states.js";
 
 export interface LifecycleDeps {
   store: Store;
@@ -68,7 +67,7 @@ export function createQueryLifecycle(deps: LifecycleDeps) {
     if (found) return found;
     const doc = await store.queries.findById(id);
     if (!doc) return null;
-    if (!isOpen(doc.status)) return stateFromRecord(doc);
+    if (isFinal(doc.status)) return stateFromRecord(doc);
     await live.adopt(doc);
     return (await live.get(id)) ?? stateFromRecord(doc);
   }
@@ -147,7 +146,7 @@ export function createQueryLifecycle(deps: LifecycleDeps) {
 
     /** Shows a page of stored queries with the live status of those still open. */
     async overlay(docs: QueryDoc[]): Promise<QueryDoc[]> {
-      const open = docs.filter((doc) => isOpen(doc.status));
+      const open = docs.filter((doc) => !isFinal(doc.status));
       const states = await live.getMany(open.map((doc) => doc._id));
       const now = new Map(states.flatMap((state) => (state ? [[state.doc._id, state.doc] as const] : [])));
       return docs.map((doc) => now.get(doc._id) ?? doc);
@@ -156,9 +155,9 @@ export function createQueryLifecycle(deps: LifecycleDeps) {
     /** Open for ordering: not ended, or ended but not yet in the history the next query reads. */
     async isOpen(id: string): Promise<boolean> {
       const found = await live.get(id);
-      if (found) return isOpen(found.status) || found.unrecorded;
+      if (found) return !isFinal(found.status) || found.unrecorded;
       const doc = await store.queries.findById(id);
-      return doc !== null && isOpen(doc.status);
+      return doc !== null && !isFinal(doc.status);
     },
 
     /** A worker's attempt takes its query: running, or why not. */

@@ -1,7 +1,13 @@
-import type { QueryErrorCode, QueryMetrics, QueryStatus } from "@llm-chat/contracts";
+import {
+  emptyQueryMetrics,
+  type FinalStatus,
+  type QueryErrorCode,
+  type QueryMetrics,
+  type QueryStatus,
+} from "@llm-chat/contracts";
 import type { QueryDoc } from "@llm-chat/store";
 import type { ChainableCommander, Cluster, Redis } from "ioredis";
-import { type FinalStatus, isQueryStatus, sourcesOf } from "./states.js";
+import { isQueryStatus, sourcesOf } from "./states.js";
 
 /** How a query ended, as decided once. Token counts let a retry write the messages. */
 export interface Outcome {
@@ -50,14 +56,6 @@ export interface LiveQueriesConfig {
  * does not become a second store of every answer (the record is in MongoDB).
  */
 export const liveQueryTtls = { openTtlSeconds: 7 * 24 * 3600, finalTtlSeconds: 600 } as const;
-
-const emptyMetrics: QueryMetrics = {
-  queueMs: null,
-  modelMs: null,
-  totalMs: null,
-  inputTokens: null,
-  outputTokens: null,
-};
 
 type Base = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prompt" | "params" | "webhook"> & {
   createdAt: number;
@@ -148,7 +146,7 @@ function parse(id: string, fields: Record<string, string>): LiveQuery | null {
       finishedAt: shown?.finishedAt ?? null,
       output: shown?.output ?? null,
       error: shown?.error ?? null,
-      metrics: shown?.metrics ?? emptyMetrics,
+      metrics: shown?.metrics ?? { ...emptyQueryMetrics },
     },
     status,
     outcome,
@@ -168,7 +166,7 @@ function pairs(raw: unknown): Record<string, string> {
 /**
  * The live state of every open query (and of finished ones for a while) in one Redis hash
  * each. While a query is open this is where its status moves, by scripts that check the
- * move against states.ts, so a worker finishing and a client cancelling cannot both win.
+ * move against states.ts, so a worker finishing and a client canceling cannot both win.
  * Polls and stream starts read it instead of the store. The store stays the record: a
  * lost hash is rebuilt from the query's document (`adopt`).
  */

@@ -1,7 +1,5 @@
 import type { QueryStatus } from "@llm-chat/contracts";
 
-export type FinalStatus = Extract<QueryStatus, "succeeded" | "failed" | "canceled">;
-
 /**
  * Every move a query's status may make. `running → running` is a new attempt of a query
  * whose worker died; `running → queued` is a worker handing its job back at shutdown.
@@ -19,10 +17,6 @@ const moves: Readonly<Record<QueryStatus, readonly QueryStatus[]>> = {
 const statuses = Object.keys(moves) as QueryStatus[];
 
 export const canMove = (from: QueryStatus, to: QueryStatus): boolean => moves[from].includes(to);
-
-export const isFinal = (status: QueryStatus): status is FinalStatus => moves[status].length === 0;
-
-export const isOpen = (status: QueryStatus): boolean => !isFinal(status);
 
 /** The statuses a query may be in to move to `to`. */
 export const sourcesOf = (to: QueryStatus): QueryStatus[] => statuses.filter((from) => canMove(from, to));

@@ -102,7 +102,7 @@ describe("the query lifecycle", () => {
     expect(commands).toEqual([]);
   });
 
-  it("lets exactly one of a finishing worker and a cancelling client decide how a query ends", async () => {
+  it("lets exactly one of a finishing worker and a canceling client decide how a query ends", async () => {
     for (let round = 0; round < 5; round++) {
       const query = await running(await accepted());
       const [finished, canceled] = await Promise.all([

@@ -1,5 +1,6 @@
+import { queryStatusSchema } from "@llm-chat/contracts";
 import { describe, expect, it } from "vitest";
-import { canMove, isFinal, isOpen, sourcesOf } from "../src/index.js";
+import { canMove, isFinal, sourcesOf } from "../src/index.js";
 
 describe("the query state machine", () => {
   it("lets a query go from queued to running to one final status, and no further", () => {
@@ -22,6 +23,11 @@ describe("the query state machine", () => {
   it("takes a running query back to queued only (a worker handing it back) and restarts it after a crash", () => {
     expect(sourcesOf("queued")).toEqual(["running"]);
     expect(sourcesOf("running")).toEqual(["queued", "running"]);
-    expect(isOpen("queued") && isOpen("running")).toBe(true);
+    expect(isFinal("queued") || isFinal("running")).toBe(false);
+  });
+
+  it("agrees with the contracts' isFinal: a status is final exactly when the table lets it move nowhere", () => {
+    const statuses = queryStatusSchema.options;
+    for (const from of statuses) expect(isFinal(from), from).toBe(!statuses.some((to) => canMove(from, to)));
   });
 });

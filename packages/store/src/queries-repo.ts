@@ -1,4 +1,4 @@
-import type { QueryMetrics, QueryStatus } from "@llm-chat/contracts";
+import { emptyQueryMetrics, isFinal, type QueryStatus, queryStatusSchema } from "@llm-chat/contracts";
 import type { Filter } from "mongodb";
 import type { QueryDoc } from "./documents.js";
 import { newId } from "./ids.js";
@@ -7,15 +7,7 @@ import type { Collections } from "./mongo.js";
 
 export type NewQuery = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prompt" | "params" | "webhook">;
 
-const emptyMetrics: QueryMetrics = {
-  queueMs: null,
-  modelMs: null,
-  totalMs: null,
-  inputTokens: null,
-  outputTokens: null,
-};
-const open: QueryStatus[] = ["queued", "running"];
-export const isOpenStatus = (status: QueryStatus) => open.includes(status);
+const open = queryStatusSchema.options.filter((status) => !isFinal(status));
 
 /** What a query's document says once it has ended (decided by the query's live state). */
 export type FinalRecord = Pick<
@@ -44,7 +36,7 @@ export function createQueriesRepo(c: Collections) {
         createdAt: new Date(),
         startedAt: null,
         finishedAt: null,
-        metrics: emptyMetrics,
+        metrics: { ...emptyQueryMetrics },
       };
     },
 

@@ -1,6 +1,6 @@
-export { REFUSAL_MESSAGE } from "./openai-plan.js";
-export { defaultChatReply, lastUserMessageText } from "./openai-reply.js";
-export { startOpenAIStandIn } from "./openai-stand-in.js";
+export { REFUSAL_MESSAGE } from "./openai/plan.js";
+export { defaultChatReply, lastUserMessageText } from "./openai/reply.js";
+export { startOpenAIStandIn } from "./openai/stand-in.js";
 export type {
   ChatContentPart,
   ChatMessage,
@@ -11,11 +11,10 @@ export type {
   OpenAIStandInCounts,
   OpenAIStandInOptions,
   RecordedCompletion,
-} from "./openai-types.js";
-export { MODEL_FAILURE_MESSAGE } from "./prediction-plan.js";
-export { FAIL_MARKER, MALFORMED_MARKER } from "./prompt-markers.js";
-export { startReplicateStandIn } from "./replicate-stand-in.js";
-export { defaultReply, latestUserText, splitIntoTokens } from "./stand-in-reply.js";
+} from "./openai/types.js";
+export { MODEL_FAILURE_MESSAGE } from "./replicate/prediction-plan.js";
+export { defaultReply, latestUserText } from "./replicate/reply.js";
+export { startReplicateStandIn } from "./replicate/stand-in.js";
 export type {
   CreateOutcome,
   NonTextOutput,
@@ -30,5 +29,7 @@ export type {
   StandInOptions,
   StandInPrediction,
   StreamUrlPolicy,
-} from "./stand-in-types.js";
+} from "./replicate/types.js";
+export { FAIL_MARKER, MALFORMED_MARKER } from "./shared/prompt-markers.js";
+export { splitIntoTokens } from "./shared/reply.js";
 export { type Isolation, isolate, testMongoUrl, testRedisUrl, withMongo } from "./test-services.js";

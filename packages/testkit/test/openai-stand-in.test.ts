@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   defaultChatReply,
   type OpenAIStandIn,
@@ -8,6 +8,7 @@ import {
   splitIntoTokens,
   startOpenAIStandIn,
 } from "../src/index.js";
+import { postJson, standInForFile } from "./support/stand-in-suite.js";
 
 // Fast defaults so the suite stays quick; tests that need slowness use [[slow:MS]].
 const BASELINE = {
@@ -47,13 +48,8 @@ function user(content: string): OpenAI.Chat.ChatCompletionMessageParam[] {
   return [{ role: "user", content }];
 }
 
-/** Raw fetch, so the client's own checks cannot hide a response. */
 function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${standIn.url}${path}`, {
-    method: "POST",
-    headers: { Authorization: "Bearer test", "Content-Type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
+  return postJson(`${standIn.url}${path}`, body, headers);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -85,19 +81,14 @@ function contentOf(chunks: readonly ChatCompletionChunk[]): string[] {
   });
 }
 
-beforeAll(async () => {
-  standIn = await startOpenAIStandIn(BASELINE);
-  openai = clientFor(standIn);
-});
-
-afterAll(async () => {
-  await standIn.close();
-});
-
-beforeEach(() => {
-  standIn.setBehaviour({ ...BASELINE, reply: defaultChatReply });
-  standIn.reset();
-});
+standInForFile(
+  () => startOpenAIStandIn(BASELINE),
+  { ...BASELINE, reply: defaultChatReply },
+  (started) => {
+    standIn = started;
+    openai = clientFor(started);
+  },
+);
 
 describe("OpenAI stand-in through the official client", () => {
   it("answers a non-stream completion with the echo of the last user message and rough usage", async () => {

@@ -1,18 +1,19 @@
 import Replicate, { type ServerSentEvent } from "replicate";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MALFORMED_MARKER, type ReplicateStandIn, startReplicateStandIn } from "../src/index.js";
+import { standInForFile } from "./support/stand-in-suite.js";
 
 let standIn: ReplicateStandIn;
 let replicate: Replicate;
 
-beforeAll(async () => {
-  standIn = await startReplicateStandIn({ latencyMs: 20 });
-  replicate = new Replicate({ auth: "anything", baseUrl: standIn.url });
-});
-
-afterAll(async () => {
-  await standIn.close();
-});
+standInForFile(
+  () => startReplicateStandIn({ latencyMs: 20 }),
+  undefined,
+  (started) => {
+    standIn = started;
+    replicate = new Replicate({ auth: "anything", baseUrl: started.url });
+  },
+);
 
 describe("Replicate stand-in [[malformed]] marker", () => {
   it("ends the prediction succeeded with an output that is not an array of strings", async () => {

@@ -1,5 +1,5 @@
 import Replicate from "replicate";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   defaultReply,
   MODEL_FAILURE_MESSAGE,
@@ -7,6 +7,7 @@ import {
   splitIntoTokens,
   startReplicateStandIn,
 } from "../src/index.js";
+import { postJson, standInForFile } from "./support/stand-in-suite.js";
 
 // Fast defaults so the suite stays quick; tests that need slowness use [[slow:MS]].
 const BASELINE = { latencyMs: 20, tokenDelayMs: 0, rate429: 0, rate500: 0, retryAfterSeconds: 0 } as const;
@@ -18,32 +19,22 @@ function clientFor(target: ReplicateStandIn): Replicate {
   return new Replicate({ auth: "anything", baseUrl: target.url });
 }
 
-/** Raw fetch, so the client's automatic retries cannot hide a response. */
 function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${standIn.url}${path}`, {
-    method: "POST",
-    headers: { Authorization: "Bearer test", "Content-Type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
+  return postJson(`${standIn.url}${path}`, body, headers);
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-beforeAll(async () => {
-  standIn = await startReplicateStandIn(BASELINE);
-  replicate = clientFor(standIn);
-});
-
-afterAll(async () => {
-  await standIn.close();
-});
-
-beforeEach(() => {
-  standIn.setBehaviour({ ...BASELINE, reply: defaultReply });
-  standIn.reset();
-});
+standInForFile(
+  () => startReplicateStandIn(BASELINE),
+  { ...BASELINE, reply: defaultReply },
+  (started) => {
+    standIn = started;
+    replicate = clientFor(started);
+  },
+);
 
 describe("default reply", () => {
   it("echoes the last [INST] turn without its system block", () => {

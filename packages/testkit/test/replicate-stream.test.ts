@@ -1,5 +1,5 @@
 import Replicate, { type ServerSentEvent } from "replicate";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   defaultReply,
   MODEL_FAILURE_MESSAGE,
@@ -8,6 +8,7 @@ import {
   splitIntoTokens,
   startReplicateStandIn,
 } from "../src/index.js";
+import { postJson, standInForFile } from "./support/stand-in-suite.js";
 
 // Fast defaults so the suite stays quick; tests that need slowness use [[slow:MS]].
 const BASELINE = { latencyMs: 20, tokenDelayMs: 0, rate429: 0, rate500: 0, retryAfterSeconds: 0 } as const;
@@ -27,13 +28,8 @@ interface Chunk {
   at: number;
 }
 
-/** Raw fetch, so the client's automatic retries cannot hide a response. */
 function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${standIn.url}${path}`, {
-    method: "POST",
-    headers: { ...AUTH, "Content-Type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
+  return postJson(`${standIn.url}${path}`, body, headers);
 }
 
 async function createStreaming(prompt: string, headers: Record<string, string> = {}): Promise<StandInPrediction> {
@@ -105,19 +101,14 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  standIn = await startReplicateStandIn(BASELINE);
-  replicate = new Replicate({ auth: "anything", baseUrl: standIn.url });
-});
-
-afterAll(async () => {
-  await standIn.close();
-});
-
-beforeEach(() => {
-  standIn.setBehaviour({ ...BASELINE, reply: defaultReply, streamUrls: "when-requested" });
-  standIn.reset();
-});
+standInForFile(
+  () => startReplicateStandIn(BASELINE),
+  { ...BASELINE, reply: defaultReply, streamUrls: "when-requested" },
+  (started) => {
+    standIn = started;
+    replicate = new Replicate({ auth: "anything", baseUrl: started.url });
+  },
+);
 
 describe("Replicate stand-in streaming through the official client", () => {
   it("streams the reply token by token through replicate.stream and ends with a done event", async () => {

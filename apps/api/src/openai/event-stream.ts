@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import { startSse } from "../http/sse.js";
 
 const KEEP_ALIVE_MS = 15_000;
 
@@ -14,16 +15,7 @@ export interface EventStream {
 
 /** Starts a Server-Sent Events answer as OpenAI streams it, with keep-alive comments. */
 export function openEventStream(req: Request, res: Response): EventStream {
-  res.status(200).set({
-    "Content-Type": "text/event-stream; charset=utf-8",
-    "Cache-Control": "no-store",
-    Connection: "keep-alive",
-    // Proxies (nginx) must pass events on as they come, not buffer them.
-    "X-Accel-Buffering": "no",
-  });
-  res.flushHeaders();
-  // Long-lived by design: the server's request timeout must not cut it.
-  req.socket.setTimeout(0);
+  startSse(req, res);
   const gone = new AbortController();
   let ended = false;
   const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), KEEP_ALIVE_MS);

@@ -1,4 +1,4 @@
-import { terminalStatuses } from "@llm-chat/contracts";
+import { isFinal } from "@llm-chat/contracts";
 import type { QueryEvent } from "@llm-chat/events";
 import type { QueryPort } from "./query-port.js";
 
@@ -47,7 +47,7 @@ export async function* followQuery(port: QueryPort, id: string, signal: AbortSig
       askedRecord = true;
       if (woken || signal.aborted) continue;
       const record = await port.findById(id);
-      if (!record || !terminalStatuses.includes(record.status)) continue;
+      if (!record || !isFinal(record.status)) continue;
       const rest = await port.eventsAfter(id, last);
       for (const logged of rest) {
         last = logged.id;

@@ -31,7 +31,7 @@ const bodyErrors = {
 };
 /** How a failed or canceled model run answers a waited-for request (OpenAI's statuses; query-failure.ts). */
 const runErrors = {
-  409: errorAnswer("The request was cancelled"),
+  409: errorAnswer("The request was canceled"),
   500: errorAnswer("The model run failed"),
   502: errorAnswer("The provider answered something unreadable"),
   504: errorAnswer("The request did not finish in time"),

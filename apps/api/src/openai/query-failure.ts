@@ -30,10 +30,11 @@ const byCode: Record<QueryErrorCode, Mapped> = {
   internal: server(500, false),
 };
 
+// `cancelled` is OpenAI's error code, spelled its way; our own words say "canceled".
 const canceled: Mapped = { status: 409, type: "invalid_request_error", responseCode: "cancelled", retry: false };
 
 function mapped(query: QueryDoc): { map: Mapped; code: string; message: string } {
-  if (query.status === "canceled") return { map: canceled, code: "cancelled", message: "the request was cancelled" };
+  if (query.status === "canceled") return { map: canceled, code: "cancelled", message: "the request was canceled" };
   const code = query.error?.code ?? "internal";
   return { map: byCode[code], code, message: query.error?.message ?? "the model run failed" };
 }

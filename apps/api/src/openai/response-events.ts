@@ -50,7 +50,7 @@ export function responseEvents(query: QueryDoc, echo: ResponseEcho = {}) {
     done(final: QueryDoc): ResponseEvent[] {
       const response = presentResponse(final, echo);
       if (final.status === "failed") return [make("response.failed", { response })];
-      // OpenAI's stream has no event for a cancelled response; this one says it plainly.
+      // OpenAI's stream has no event for a canceled response; this one says it plainly.
       if (final.status !== "succeeded") return [make("response.cancelled", { response })];
       const text = final.output ?? "";
       return [

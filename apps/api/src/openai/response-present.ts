@@ -3,6 +3,7 @@ import type { QueryDoc } from "@llm-chat/store";
 import { unixSeconds } from "./chat-present.js";
 import { responseError } from "./query-failure.js";
 
+// OpenAI spells it `cancelled` on its wire; ours (QueryStatus) is `canceled`.
 export type ResponseStatus = "queued" | "in_progress" | "completed" | "failed" | "cancelled";
 
 const statusOf: Record<QueryStatus, ResponseStatus> = {

@@ -1,3 +1,4 @@
+import { isFinal } from "@llm-chat/contracts";
 import type { QueryDoc } from "@llm-chat/store";
 import { type Request, type Response, Router } from "express";
 import type { AppDeps } from "../deps.js";
@@ -106,8 +107,8 @@ export function responsesRoutes(deps: AppDeps, port: QueryPort): Router {
   router.post("/v1/responses/:id/cancel", async (req, res) => {
     const query = await ownResponse(req, String(req.params.id));
     try {
-      // Cancelling a finished response changes nothing and answers it as it is.
-      if (query.status === "queued" || query.status === "running") await port.cancel(query);
+      // Canceling a finished response changes nothing and answers it as it is.
+      if (!isFinal(query.status)) await port.cancel(query);
     } catch (error) {
       if (!(error instanceof HttpProblem && error.status === 409)) throw error;
     }

@@ -1,5 +1,6 @@
 import {
   conversationIdSchema,
+  isFinal,
   pageQuerySchema,
   queryIdSchema,
   queryStatusSchema,
@@ -48,7 +49,7 @@ export function queryRoutes(deps: AppDeps): Router {
     }
     const view = presentQuery(current, base);
     if (replayed) res.set("Idempotent-Replayed", "true");
-    const finished = current.status !== "queued" && current.status !== "running";
+    const finished = isFinal(current.status);
     // 200 with the finished query, or 202 while it is still on its way (a replay is 200).
     res
       .status(finished || replayed ? 200 : 202)

@@ -1,9 +1,10 @@
-import { queryIdSchema, terminalStatuses } from "@llm-chat/contracts";
+import { isFinal, queryIdSchema } from "@llm-chat/contracts";
 import { isEventId, type LoggedEvent } from "@llm-chat/events";
 import type { Request, RequestHandler, Response } from "express";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
 import { notFound } from "../http/problem.js";
+import { startSse } from "../http/sse.js";
 import { drained } from "../http/stream-slots.js";
 import { parseId } from "../http/validate.js";
 
@@ -33,16 +34,7 @@ export function queryStream(deps: AppDeps): RequestHandler {
 
     const resumeFrom = req.header("last-event-id");
     let last = isEventId(resumeFrom) ? resumeFrom : null;
-    res.status(200).set({
-      "Content-Type": "text/event-stream; charset=utf-8",
-      "Cache-Control": "no-store",
-      Connection: "keep-alive",
-      // Proxies (nginx) must pass events on as they come, not buffer them.
-      "X-Accel-Buffering": "no",
-    });
-    res.flushHeaders();
-    // Long-lived by design: the server's request timeout must not cut it.
-    req.socket.setTimeout(0);
+    startSse(req, res);
 
     let closed = false;
     let pumping = false;
@@ -81,7 +73,7 @@ export function queryStream(deps: AppDeps): RequestHandler {
     const settleFromRecord = async () => {
       const current = await deps.lifecycle.read(id, userId);
       if (!current) return end(); // deleted, and this process missed the word
-      if (!terminalStatuses.includes(current.status) || closed) return;
+      if (!isFinal(current.status) || closed) return;
       await pump();
       if (closed) return;
       res.write(frame(null, "done", { status: current.status, output: current.output, error: current.error }));
@@ -95,6 +87,6 @@ export function queryStream(deps: AppDeps): RequestHandler {
     }, HEARTBEAT_MS);
     req.on("close", end);
     await pump();
-    if (!closed && terminalStatuses.includes(query.status)) await settleFromRecord();
+    if (!closed && isFinal(query.status)) await settleFromRecord();
   });
 }

@@ -7,7 +7,7 @@
  *   or the flags --port, --host, --latency-ms, which win over the env.
  */
 import { parseArgs } from "node:util";
-import { startReplicateStandIn } from "../replicate-stand-in.js";
+import { startReplicateStandIn } from "../replicate/stand-in.js";
 
 function numberSetting(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;

@@ -1,4 +1,5 @@
-/** Public shapes of the OpenAI-compatible stand-in (see openai-stand-in.ts). */
+/** Public shapes of the OpenAI-compatible stand-in (see stand-in.ts). */
+import type { ListenOptions, SharedBehaviour } from "../shared/behaviour.js";
 
 /** One part of an array `content`; only `text` parts carry text the stand-in reads. */
 export interface ChatContentPart {
@@ -20,32 +21,15 @@ export interface ChatMessage {
  */
 export type ChatReplyFunction = (messages: readonly ChatMessage[], body: Readonly<Record<string, unknown>>) => string;
 
-/** Knobs that may change while the stand-in runs (see setBehaviour). */
-export interface OpenAIStandInBehaviour {
-  /** Time from request to the complete answer, in ms. Default 50. */
-  latencyMs?: number;
-  /** Extra ms per output token, on top of latencyMs. Default 0. */
-  tokenDelayMs?: number;
-  /** Probability (0..1) that a completion request answers 429. Default 0. */
-  rate429?: number;
-  /** Probability (0..1) that a completion request answers 500. Default 0. */
-  rate500?: number;
-  /** Value of the Retry-After header on 429s, in whole seconds. Default 1. */
-  retryAfterSeconds?: number;
-  /** Seed for the failure-injection PRNG; setting it again restarts the sequence. */
-  seed?: number;
+/** Knobs that may change while the stand-in runs (see setBehaviour): the shared ones and these. */
+export interface OpenAIStandInBehaviour extends SharedBehaviour {
   /** Replaces the default echo of the last user message. */
   reply?: ChatReplyFunction;
   /** The model ids served; others get 404 model_not_found. Default ["llama3.2"]. */
   models?: readonly string[];
 }
 
-export interface OpenAIStandInOptions extends OpenAIStandInBehaviour {
-  /** Default "127.0.0.1". */
-  host?: string;
-  /** Default 0, i.e. a random free port. */
-  port?: number;
-}
+export interface OpenAIStandInOptions extends OpenAIStandInBehaviour, ListenOptions {}
 
 /**
  * What became of a well-formed completion request. "pending" while the

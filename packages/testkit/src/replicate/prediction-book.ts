@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { type PredictionPlan, scheduleTokens } from "./prediction-plan.js";
-import type { StandInPrediction } from "./stand-in-types.js";
+import type { StandInPrediction } from "./types.js";
 
 // Completed predictions are kept for GETs, but a long-running CLI must not
 // grow forever; the oldest finished ones go first.

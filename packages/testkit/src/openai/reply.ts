@@ -2,8 +2,9 @@
  * The OpenAI stand-in's deterministic "model": it echoes the last user
  * message so tests can predict the answer exactly.
  */
-import type { ChatMessage } from "./openai-types.js";
-import { countWords, echoReply } from "./stand-in-reply.js";
+
+import { countWords, echoReply } from "../shared/reply.js";
+import type { ChatMessage } from "./types.js";
 
 /** The text of a message: its string content, or its text parts one per line. */
 export function messageText(message: ChatMessage): string {

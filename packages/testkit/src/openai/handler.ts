@@ -1,14 +1,15 @@
 /** Routes the OpenAI-compatible API onto the OpenAI stand-in's state. */
 import { randomBytes } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { readJsonBody, sendJson } from "./http-json.js";
-import type { ResolvedOpenAIBehaviour } from "./openai-behaviour.js";
-import { invalidRequest, sendOpenAIError } from "./openai-error.js";
-import { planCompletion, REFUSAL_MESSAGE } from "./openai-plan.js";
-import { parseChatRequest } from "./openai-request.js";
-import { responseSteps } from "./openai-respond.js";
-import type { CompletionOutcome, OpenAIStandInCounts, RecordedCompletion } from "./openai-types.js";
-import { runTimeline, type TimedStep } from "./timeline.js";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { readJsonBody, sendJson } from "../shared/http-json.js";
+import { drawFault, guarded, INJECTED_SERVER_ERROR, type Tuning } from "../shared/stand-in-base.js";
+import { runTimeline, type TimedStep } from "../shared/timeline.js";
+import type { ResolvedOpenAIBehaviour } from "./behaviour.js";
+import { invalidRequest, sendOpenAIError, serverError } from "./error.js";
+import { planCompletion, REFUSAL_MESSAGE } from "./plan.js";
+import { parseChatRequest } from "./request.js";
+import { responseSteps } from "./respond.js";
+import type { CompletionOutcome, OpenAIStandInCounts, RecordedCompletion } from "./types.js";
 
 // Chat histories grow long; this is generous for a test yet bounded.
 const MAX_BODY_BYTES = 4 * 1_048_576;
@@ -20,9 +21,7 @@ const MODEL = /^\/v1\/models\/(.+?)\/?$/;
 const NO_KEY_MESSAGE =
   "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
 
-export interface OpenAIState {
-  behaviour: ResolvedOpenAIBehaviour;
-  random: () => number;
+export interface OpenAIState extends Tuning<ResolvedOpenAIBehaviour> {
   readonly requests: RecordedCompletion[];
   readonly counts: OpenAIStandInCounts;
   /** Stoppers of the completions whose answer is still being produced. */
@@ -31,19 +30,15 @@ export interface OpenAIState {
   readonly startedAt: number;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-export function createOpenAIHandler(state: OpenAIState): Handler {
-  return (req, res) => {
-    // Every OpenAI response carries one; the client exposes it as `_request_id`.
-    res.setHeader("x-request-id", `req_${randomBytes(16).toString("hex")}`);
-    route(state, req, res).catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      if (res.headersSent) res.destroy();
-      else
-        sendOpenAIError(res, 500, { message: `stand-in: ${message}`, type: "server_error", param: null, code: null });
-    });
-  };
+export function createOpenAIHandler(state: OpenAIState): RequestListener {
+  return guarded(
+    (req, res) => {
+      // Every OpenAI response carries one; the client exposes it as `_request_id`.
+      res.setHeader("x-request-id", `req_${randomBytes(16).toString("hex")}`);
+      return route(state, req, res);
+    },
+    (res, message) => sendOpenAIError(res, 500, serverError(message)),
+  );
 }
 
 /** OpenAI takes only `Bearer <key>`; Ollama and vLLM ignore the key but clients must send one. */
@@ -110,21 +105,17 @@ async function complete(state: OpenAIState, req: IncomingMessage, res: ServerRes
     record.outcome = "model-not-found";
     return sendModelNotFound(res, request.model);
   }
-  // Injected after validation so a bad body reliably gets its 400, and
-  // drawn separately so rate500 does not shift the 429 sequence of a seed.
-  if (behaviour.rate429 > 0 && state.random() < behaviour.rate429) {
-    state.counts.sent429 += 1;
-    record.outcome = "rate-limited";
+  const fault = drawFault(state, state.counts);
+  if (fault === "rate-limited") {
+    record.outcome = fault;
     const seconds = behaviour.retryAfterSeconds;
     const message = `Rate limit reached for ${request.model} on requests per min (RPM). Please try again in ${seconds}s.`;
     const error = { message, type: "rate_limit_error", param: null, code: "rate_limit_exceeded" };
     return sendOpenAIError(res, 429, error, { "Retry-After": String(seconds) });
   }
-  if (behaviour.rate500 > 0 && state.random() < behaviour.rate500) {
-    state.counts.sent500 += 1;
-    record.outcome = "server-error";
-    const message = "stand-in: injected server error";
-    return sendOpenAIError(res, 500, { message, type: "server_error", param: null, code: null });
+  if (fault === "server-error") {
+    record.outcome = fault;
+    return sendOpenAIError(res, 500, serverError(INJECTED_SERVER_ERROR));
   }
 
   const plan = planCompletion(request, behaviour);
@@ -135,8 +126,7 @@ async function complete(state: OpenAIState, req: IncomingMessage, res: ServerRes
     case "reply-threw": {
       state.counts.sent500 += 1;
       record.outcome = "server-error";
-      const message = `stand-in: reply threw: ${plan.message}`;
-      return sendOpenAIError(res, 500, { message, type: "server_error", param: null, code: null });
+      return sendOpenAIError(res, 500, serverError(`stand-in: reply threw: ${plan.message}`));
     }
     case "malformed":
       return playOut(state, res, record, responseSteps(res, request, plan), "malformed");

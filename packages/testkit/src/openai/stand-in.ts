@@ -12,7 +12,7 @@
  * 400 for a bad body, 404 `model_not_found` for a model not in `models`.
  *
  * The model echoes: the reply is `You said: <last user message>` (trimmed,
- * at most 200 characters; see openai-reply.ts), split into word tokens.
+ * at most 200 characters; see reply.ts), split into word tokens.
  * Non-stream, a `chat.completion` comes after latencyMs (+ tokenDelayMs per
  * token). Streamed, `text/event-stream` carries `data: <chat.completion.chunk>`
  * events: the role chunk at once, one chunk per token spread over that time,
@@ -27,11 +27,11 @@
  *                  a stream of `data: {not json` then `data: [DONE]`
  * rate429 / rate500 inject 429 (with Retry-After) and 500 answers.
  */
-import { listen } from "./http-listen.js";
-import { defaultOpenAIBehaviour, mergeOpenAIBehaviour } from "./openai-behaviour.js";
-import { createOpenAIHandler, type OpenAIState } from "./openai-handler.js";
-import type { OpenAIStandIn, OpenAIStandInCounts, OpenAIStandInOptions } from "./openai-types.js";
-import { mulberry32 } from "./prng.js";
+import { listen } from "../shared/http-listen.js";
+import { closer, retune, tuning } from "../shared/stand-in-base.js";
+import { defaultOpenAIBehaviour, mergeOpenAIBehaviour } from "./behaviour.js";
+import { createOpenAIHandler, type OpenAIState } from "./handler.js";
+import type { OpenAIStandIn, OpenAIStandInCounts, OpenAIStandInOptions } from "./types.js";
 
 function emptyCounts(): OpenAIStandInCounts {
   return { completions: 0, streams: 0, sent429: 0, sent500: 0 };
@@ -41,8 +41,7 @@ export async function startOpenAIStandIn(options: OpenAIStandInOptions = {}): Pr
   const { host = "127.0.0.1", port = 0, ...behaviourOptions } = options;
   const behaviour = mergeOpenAIBehaviour(defaultOpenAIBehaviour(), behaviourOptions);
   const state: OpenAIState = {
-    behaviour,
-    random: mulberry32(behaviour.seed),
+    ...tuning(behaviour),
     requests: [],
     counts: emptyCounts(),
     flights: new Set(),
@@ -50,7 +49,6 @@ export async function startOpenAIStandIn(options: OpenAIStandInOptions = {}): Pr
   };
   const { server, origin } = await listen(createOpenAIHandler(state), host, port);
 
-  let closed: Promise<void> | undefined;
   return {
     url: origin,
     requests: state.requests,
@@ -59,22 +57,16 @@ export async function startOpenAIStandIn(options: OpenAIStandInOptions = {}): Pr
       return state.flights.size;
     },
     setBehaviour(patch) {
-      state.behaviour = mergeOpenAIBehaviour(state.behaviour, patch);
-      if (patch.seed !== undefined) state.random = mulberry32(patch.seed);
+      retune(state, patch, mergeOpenAIBehaviour);
     },
     reset() {
       // Mutated in place: callers may hold references to these.
       state.requests.length = 0;
       Object.assign(state.counts, emptyCounts());
     },
-    close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        // A copy: each stopper removes itself from the set.
-        for (const stop of [...state.flights]) stop();
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close: closer([server], () => {
+      // A copy: each stopper removes itself from the set.
+      for (const stop of [...state.flights]) stop();
+    }),
   };
 }

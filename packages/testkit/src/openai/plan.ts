@@ -1,15 +1,15 @@
 /**
  * Decides, when a completion request arrives, what the stand-in answers and
  * how long it takes, honouring the markers in the last user message (see
- * openai-stand-in.ts).
+ * stand-in.ts).
  */
 
-import { countPromptTokens, lastUserMessageText } from "./openai-reply.js";
-import type { ChatRequest } from "./openai-request.js";
-import type { ChatReplyFunction } from "./openai-types.js";
-import { FAIL_MARKER, MALFORMED_MARKER, slowMarkerMs } from "./prompt-markers.js";
-import { splitIntoTokens } from "./stand-in-reply.js";
-import { spreadTokens, type TimedToken } from "./token-schedule.js";
+import { FAIL_MARKER, MALFORMED_MARKER, slowMarkerMs } from "../shared/prompt-markers.js";
+import { splitIntoTokens } from "../shared/reply.js";
+import { spreadTokens, type TimedToken } from "../shared/token-schedule.js";
+import { countPromptTokens, lastUserMessageText } from "./reply.js";
+import type { ChatRequest } from "./request.js";
+import type { ChatReplyFunction } from "./types.js";
 
 export const REFUSAL_MESSAGE = "stand-in: request refused as asked";
 

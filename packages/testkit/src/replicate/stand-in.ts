@@ -24,7 +24,7 @@
  * While processing, GET shows the tokens produced so far in `output`.
  *
  * The model echoes: output is the reply `You said: <latest user text>` split
- * into word tokens (see stand-in-reply.ts). Prompt markers steer a single
+ * into word tokens (see reply.ts). Prompt markers steer a single
  * prediction:
  *   [[fail]]      the prediction ends `failed`, error "stand-in: model failed as asked"
  *   [[slow:MS]]   the prediction takes MS ms instead of latencyMs
@@ -35,12 +35,12 @@
  * from latencyMs on when that is set. Webhooks are recorded on the
  * prediction but never delivered.
  */
-import { listen } from "./http-listen.js";
+import { listen } from "../shared/http-listen.js";
+import { closer, retune, tuning } from "../shared/stand-in-base.js";
+import { defaultBehaviour, mergeBehaviour } from "./behaviour.js";
+import { createRequestHandler, type StandInState } from "./handler.js";
 import { PredictionBook } from "./prediction-book.js";
-import { mulberry32 } from "./prng.js";
-import { defaultBehaviour, mergeBehaviour } from "./stand-in-behaviour.js";
-import { createRequestHandler, type StandInState } from "./stand-in-handler.js";
-import type { ReplicateStandIn, StandInCounts, StandInOptions } from "./stand-in-types.js";
+import type { ReplicateStandIn, StandInCounts, StandInOptions } from "./types.js";
 
 function emptyCounts(): StandInCounts {
   return { creates: 0, gets: 0, cancels: 0, sent429: 0, sent500: 0, streams: 0 };
@@ -52,8 +52,7 @@ export async function startReplicateStandIn(options: StandInOptions = {}): Promi
   let url = "";
   let streamUrl = "";
   const state: StandInState = {
-    behaviour,
-    random: mulberry32(behaviour.seed),
+    ...tuning(behaviour),
     inputs: [],
     streamRequests: [],
     counts: emptyCounts(),
@@ -86,7 +85,6 @@ export async function startReplicateStandIn(options: StandInOptions = {}): Promi
   const servers = streams === null ? [server] : [server, streams.server];
   streamUrl = `${streamsOrigin}/v1`;
 
-  let closed: Promise<void> | undefined;
   return {
     url,
     inputs: state.inputs,
@@ -95,8 +93,7 @@ export async function startReplicateStandIn(options: StandInOptions = {}): Promi
     streamOrigin: streamsOrigin,
     streamRequests: state.streamRequests,
     setBehaviour(patch) {
-      state.behaviour = mergeBehaviour(state.behaviour, patch);
-      if (patch.seed !== undefined) state.random = mulberry32(patch.seed);
+      retune(state, patch, mergeBehaviour);
     },
     reset() {
       // Mutated in place: callers may hold references to these.
@@ -104,20 +101,6 @@ export async function startReplicateStandIn(options: StandInOptions = {}): Promi
       state.streamRequests.length = 0;
       Object.assign(state.counts, emptyCounts());
     },
-    close() {
-      closed ??= (async () => {
-        state.book.stopAll();
-        await Promise.all(
-          servers.map(
-            (s) =>
-              new Promise<void>((resolve, reject) => {
-                s.close((error) => (error === undefined ? resolve() : reject(error)));
-                s.closeAllConnections();
-              }),
-          ),
-        );
-      })();
-      return closed;
-    },
+    close: closer(servers, () => state.book.stopAll()),
   };
 }

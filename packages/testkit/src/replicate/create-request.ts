@@ -3,7 +3,7 @@
  * its 422 vocabulary (`invalid_fields`, "- field: problem" detail lines).
  */
 import { createHash } from "node:crypto";
-import { isJsonObject } from "./http-json.js";
+import { isJsonObject } from "../shared/http-json.js";
 
 // A bare version id does not say which model it belongs to.
 const UNKNOWN_MODEL = "unknown/unknown";

@@ -3,9 +3,9 @@
  * error wording, so a client bug shows up as the 400 it would get in
  * production.
  */
-import { isJsonObject, type JsonObject } from "./http-json.js";
-import { invalidRequest, type OpenAIErrorBody } from "./openai-error.js";
-import type { ChatContentPart, ChatMessage } from "./openai-types.js";
+import { isJsonObject, type JsonObject } from "../shared/http-json.js";
+import { invalidRequest, type OpenAIErrorBody } from "./error.js";
+import type { ChatContentPart, ChatMessage } from "./types.js";
 
 const ROLES = ["system", "developer", "user", "assistant", "tool", "function"] as const;
 

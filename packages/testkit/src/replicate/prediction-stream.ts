@@ -5,9 +5,9 @@
  * Every subscriber gets the tokens from the first one, however late it comes.
  */
 import type { ServerResponse } from "node:http";
-import { sendProblem } from "./http-json.js";
 import type { PredictionBook } from "./prediction-book.js";
-import type { StandInPrediction } from "./stand-in-types.js";
+import { sendProblem } from "./problem.js";
+import type { StandInPrediction } from "./types.js";
 
 // Not "\n" alone: the SSE grammar ends a line at CR, LF or CRLF, so each of
 // them must start a new data: field or the parser would cut the text short.

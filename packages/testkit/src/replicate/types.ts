@@ -1,4 +1,5 @@
-/** Public shapes of the Replicate stand-in (see replicate-stand-in.ts). */
+/** Public shapes of the Replicate stand-in (see stand-in.ts). */
+import type { ListenOptions, SharedBehaviour } from "../shared/behaviour.js";
 
 export type PredictionStatus = "starting" | "processing" | "succeeded" | "failed" | "canceled";
 
@@ -14,31 +15,15 @@ export type ReplyFunction = (prompt: string, input: Record<string, unknown>) => 
  */
 export type StreamUrlPolicy = "when-requested" | "always";
 
-/** Knobs that may change while the stand-in runs (see setBehaviour). */
-export interface StandInBehaviour {
-  /** Time from creation to a terminal status, in ms. Default 50. */
-  latencyMs?: number;
-  /** Extra ms per output token, on top of latencyMs. Default 0. */
-  tokenDelayMs?: number;
-  /** Probability (0..1) that a create answers 429. Default 0. */
-  rate429?: number;
-  /** Probability (0..1) that a create answers 500. Default 0. */
-  rate500?: number;
-  /** Value of the Retry-After header on 429s, in whole seconds. Default 1. */
-  retryAfterSeconds?: number;
-  /** Seed for the failure-injection PRNG; setting it again restarts the sequence. */
-  seed?: number;
+/** Knobs that may change while the stand-in runs (see setBehaviour): the shared ones and these. */
+export interface StandInBehaviour extends SharedBehaviour {
   /** Replaces the default echo reply. */
   reply?: ReplyFunction;
   /** Default "when-requested". */
   streamUrls?: StreamUrlPolicy;
 }
 
-export interface StandInOptions extends StandInBehaviour {
-  /** Default "127.0.0.1". */
-  host?: string;
-  /** Default 0, i.e. a random free port. */
-  port?: number;
+export interface StandInOptions extends StandInBehaviour, ListenOptions {
   /**
    * Where `urls.stream` points. "same" (default): the API's own origin. "separate": a second
    * port of the same host, as Replicate serves streams from stream.replicate.com, not

@@ -4,7 +4,7 @@
  * OpenAI's (and so like Ollama's, vLLM's and llama.cpp server's).
  */
 import { randomBytes } from "node:crypto";
-import type { CompletionUsage, FinishReason } from "./openai-plan.js";
+import type { CompletionUsage, FinishReason } from "./plan.js";
 
 /** What every object and chunk of one completion shares. */
 export interface CompletionIdentity {

@@ -1,13 +1,15 @@
 /** Routes Replicate's predictions API onto the stand-in's state. */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { readJsonBody, sendJson } from "../shared/http-json.js";
+import { drawFault, guarded, INJECTED_SERVER_ERROR, type Tuning } from "../shared/stand-in-base.js";
+import type { ResolvedBehaviour } from "./behaviour.js";
 import { type CreateTarget, invalidDetail, parseCreate } from "./create-request.js";
 import { acceptsEventStream, hasCredentials, preferWaitSeconds } from "./http-headers.js";
-import { readJsonBody, sendJson, sendProblem } from "./http-json.js";
 import type { PredictionBook } from "./prediction-book.js";
 import { planPrediction } from "./prediction-plan.js";
 import { servePredictionStream } from "./prediction-stream.js";
-import type { ResolvedBehaviour } from "./stand-in-behaviour.js";
-import type { CreateOutcome, RecordedCreate, RecordedStreamRequest, StandInCounts } from "./stand-in-types.js";
+import { sendProblem } from "./problem.js";
+import type { CreateOutcome, RecordedCreate, RecordedStreamRequest, StandInCounts } from "./types.js";
 
 const MAX_BODY_BYTES = 1_048_576;
 const MODEL_PREDICTIONS = /^\/v1\/models\/([^/]+)\/([^/]+)\/predictions\/?$/;
@@ -16,26 +18,19 @@ const PREDICTION = /^\/v1\/predictions\/([^/]+)\/?$/;
 const PREDICTION_CANCEL = /^\/v1\/predictions\/([^/]+)\/cancel\/?$/;
 const PREDICTION_STREAM = /^\/v1\/predictions\/([^/]+)\/stream\/?$/;
 
-export interface StandInState {
-  behaviour: ResolvedBehaviour;
-  random: () => number;
+export interface StandInState extends Tuning<ResolvedBehaviour> {
   readonly inputs: RecordedCreate[];
   readonly streamRequests: RecordedStreamRequest[];
   readonly counts: StandInCounts;
   readonly book: PredictionBook;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
 /** `origin` names the listener the handler serves, so stream requests record where they went. */
-export function createRequestHandler(state: StandInState, origin: () => string): Handler {
-  return (req, res) => {
-    route(state, origin(), req, res).catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      if (res.headersSent) res.destroy();
-      else sendProblem(res, 500, `stand-in: ${message}`);
-    });
-  };
+export function createRequestHandler(state: StandInState, origin: () => string): RequestListener {
+  return guarded(
+    (req, res) => route(state, origin(), req, res),
+    (res, message) => sendProblem(res, 500, message),
+  );
 }
 
 async function route(state: StandInState, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -110,20 +105,17 @@ async function create(
     });
   };
 
-  // Injected after validation so a bad body reliably gets its 422, and
-  // drawn separately so rate500 does not shift the 429 sequence of a seed.
   const { behaviour } = state;
-  if (behaviour.rate429 > 0 && state.random() < behaviour.rate429) {
-    state.counts.sent429 += 1;
-    record("rate-limited", null);
+  const fault = drawFault(state, state.counts);
+  if (fault === "rate-limited") {
+    record(fault, null);
     const seconds = behaviour.retryAfterSeconds;
     const detail = `Request was throttled. Expected available in ${seconds} second${seconds === 1 ? "" : "s"}.`;
     return sendProblem(res, 429, detail, { title: "Request was throttled." }, { "Retry-After": String(seconds) });
   }
-  if (behaviour.rate500 > 0 && state.random() < behaviour.rate500) {
-    state.counts.sent500 += 1;
-    record("server-error", null);
-    return sendProblem(res, 500, "stand-in: injected server error", { title: "Internal Server Error" });
+  if (fault === "server-error") {
+    record(fault, null);
+    return sendProblem(res, 500, INJECTED_SERVER_ERROR, { title: "Internal Server Error" });
   }
 
   const plan = planPrediction(request.prompt, request.input, behaviour);

@@ -4,7 +4,7 @@
  * by status, exposing `type`, `param` and `code` on the error.
  */
 import type { ServerResponse } from "node:http";
-import { sendJson } from "./http-json.js";
+import { sendJson } from "../shared/http-json.js";
 
 export interface OpenAIErrorBody {
   message: string;
@@ -20,6 +20,11 @@ export function sendOpenAIError(
   headers: Record<string, string> = {},
 ): void {
   sendJson(res, status, { error }, headers);
+}
+
+/** A 500: the server failed, in OpenAI's vocabulary. */
+export function serverError(message: string): OpenAIErrorBody {
+  return { message, type: "server_error", param: null, code: null };
 }
 
 /** A 400-class problem with the request itself, in OpenAI's vocabulary. */

@@ -4,7 +4,8 @@
  * tokens fall due.
  */
 import type { ServerResponse } from "node:http";
-import { sendJson } from "./http-json.js";
+import { sendJson } from "../shared/http-json.js";
+import type { TimedStep } from "../shared/timeline.js";
 import {
   choiceChunk,
   completionObject,
@@ -14,10 +15,9 @@ import {
   SSE_DONE,
   sseData,
   usageChunk,
-} from "./openai-completion.js";
-import type { MalformedPlan, ReplyPlan } from "./openai-plan.js";
-import type { ChatRequest } from "./openai-request.js";
-import type { TimedStep } from "./timeline.js";
+} from "./completion.js";
+import type { MalformedPlan, ReplyPlan } from "./plan.js";
+import type { ChatRequest } from "./request.js";
 
 const SSE_HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache" };
 

@@ -1,4 +1,4 @@
-/** Minimal JSON-over-node:http plumbing for the stand-in. */
+/** Minimal JSON-over-node:http plumbing for the stand-ins. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 export type JsonObject = Record<string, unknown>;
@@ -22,17 +22,6 @@ export function sendJson(
     "Content-Length": Buffer.byteLength(payload),
   });
   res.end(payload);
-}
-
-/** Replicate's error body shape: `{ title?, detail, status }`. */
-export function sendProblem(
-  res: ServerResponse,
-  status: number,
-  detail: string,
-  extra: JsonObject = {},
-  headers: Record<string, string> = {},
-): void {
-  sendJson(res, status, { ...extra, detail, status }, headers);
 }
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; status: 400 | 413; detail: string };

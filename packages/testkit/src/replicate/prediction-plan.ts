@@ -1,11 +1,11 @@
 /**
  * Decides, at creation time, how a prediction will end and how long it
- * takes, honouring the prompt markers documented in replicate-stand-in.ts.
+ * takes, honouring the prompt markers documented in stand-in.ts.
  */
-import { FAIL_MARKER, MALFORMED_MARKER, slowMarkerMs } from "./prompt-markers.js";
-import { countWords, splitIntoTokens } from "./stand-in-reply.js";
-import type { NonTextOutput, ReplyFunction } from "./stand-in-types.js";
-import { spreadTokens, type TimedToken } from "./token-schedule.js";
+import { FAIL_MARKER, MALFORMED_MARKER, slowMarkerMs } from "../shared/prompt-markers.js";
+import { countWords, splitIntoTokens } from "../shared/reply.js";
+import { spreadTokens, type TimedToken } from "../shared/token-schedule.js";
+import type { NonTextOutput, ReplyFunction } from "./types.js";
 
 export const MODEL_FAILURE_MESSAGE = "stand-in: model failed as asked";
 
