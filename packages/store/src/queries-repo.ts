@@ -114,12 +114,19 @@ export function createQueriesRepo(c: Collections) {
     },
 
     /** Open and created before `olderThan`: candidates for the sweeper to re-enqueue if Redis lost their job. */
-    findStaleOpen(olderThan: Date, limit: number): Promise<QueryDoc[]> {
-      return c.queries
-        .find({ status: { $in: open }, createdAt: { $lt: olderThan } })
-        .sort({ createdAt: 1 })
-        .limit(limit)
-        .toArray();
+    async findStaleOpen(olderThan: Date, limit: number): Promise<QueryDoc[]> {
+      // One equality per status rather than `$in`: FerretDB pushes an equality down to its
+      // PostgreSQL tables (and so to an index), not `$in`, which read every stored query on
+      // each sweep. The few open ones are then ordered here.
+      const byStatus = await Promise.all(
+        open.map((status) =>
+          c.queries.find({ status, createdAt: { $lt: olderThan } }).sort({ createdAt: 1 }).limit(limit).toArray(),
+        ),
+      );
+      return byStatus
+        .flat()
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+        .slice(0, limit);
     },
 
     async deleteForConversation(conversationId: string): Promise<void> {
