@@ -120,7 +120,11 @@ export function createQueriesRepo(c: Collections) {
       // each sweep. The few open ones are then ordered here.
       const byStatus = await Promise.all(
         open.map((status) =>
-          c.queries.find({ status, createdAt: { $lt: olderThan } }).sort({ createdAt: 1 }).limit(limit).toArray(),
+          c.queries
+            .find({ status, createdAt: { $lt: olderThan } })
+            .sort({ createdAt: 1 })
+            .limit(limit)
+            .toArray(),
         ),
       );
       return byStatus
