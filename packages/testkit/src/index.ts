@@ -1,3 +1,4 @@
+export { type EventuallyOptions, eventually, type Probe, WaitTimeoutError } from "./eventually.js";
 export { REFUSAL_MESSAGE } from "./openai-plan.js";
 export { defaultChatReply, lastUserMessageText } from "./openai-reply.js";
 export { startOpenAIStandIn } from "./openai-stand-in.js";
