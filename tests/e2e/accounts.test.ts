@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import type { Problem, RegisterResponse } from "@llm-chat/contracts";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, register } from "./support/client.js";
@@ -136,7 +137,7 @@ describe("accounts and access", () => {
     expect((await call(url, "/v1/admin/queues", { key: user.key })).status).toBe(403);
 
     // Listed in ADMIN_EMAILS but registered after start: registering grants nothing.
-    const boss = await call<{ apiKey: { secret: string } }>(url, "/v1/auth/register", {
+    const boss = await call<RegisterResponse>(url, "/v1/auth/register", {
       json: { email: "boss@example.test", password: PASSWORD },
     });
     expect((await call(url, "/v1/admin/queues", { key: boss.body.apiKey.secret })).status).toBe(403);
@@ -159,11 +160,11 @@ describe("accounts and access", () => {
   });
 
   it("validates registration and refuses a taken email with 409", async () => {
-    const bad = await call<{ errors: { pointer: string }[] }>(url, "/v1/auth/register", {
+    const bad = await call<Problem>(url, "/v1/auth/register", {
       json: { email: "not-an-email", password: "short" },
     });
     expect(bad.status).toBe(422);
-    expect(bad.body.errors.map((e) => e.pointer).sort()).toEqual(["/email", "/password"]);
+    expect(bad.body.errors?.map((e) => e.pointer).sort()).toEqual(["/email", "/password"]);
     const { email } = await register(url);
     expect((await call(url, "/v1/auth/register", { json: { email, password: PASSWORD } })).status).toBe(409);
   });

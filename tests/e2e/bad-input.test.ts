@@ -1,15 +1,8 @@
+import type { Conversation, Problem, RegisterResponse } from "@llm-chat/contracts";
 import { withMongo } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, register } from "./support/client.js";
 import { type System, startSystem } from "./support/system.js";
-
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  errors?: { in: string; pointer: string; message: string }[];
-}
 
 describe("bad input", () => {
   let system: System;
@@ -22,7 +15,7 @@ describe("bad input", () => {
     system = await startSystem();
     url = system.api.url;
     ({ key, userId } = await register(url));
-    const res = await call<{ id: string }>(url, "/v1/conversations", { key, json: { model: "llama2" } });
+    const res = await call<Conversation>(url, "/v1/conversations", { key, json: { model: "llama2" } });
     conversationId = res.body.id;
   });
   afterAll(async () => {
@@ -201,13 +194,9 @@ describe("bad input", () => {
 
   it("stores the password as an argon2id hash and the API key only as a hash", async () => {
     const email = `hash-${Date.now()}@example.test`;
-    const res = await call<{ user: { id: string }; apiKey: { secret: string; prefix: string } }>(
-      url,
-      "/v1/auth/register",
-      {
-        json: { email, password: "long enough password" },
-      },
-    );
+    const res = await call<RegisterResponse>(url, "/v1/auth/register", {
+      json: { email, password: "long enough password" },
+    });
     const stored = await withMongo(system.isolation.mongoUrl, async (client) => ({
       user: await client.db().collection("users").findOne({ email }),
       key: await client.db().collection("api_keys").findOne({ userId: res.body.user.id }),

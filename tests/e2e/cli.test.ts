@@ -3,15 +3,11 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ConversationWithMessages, Query } from "@llm-chat/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.js";
-import { call, type QueryView, register } from "./support/client.js";
+import { call, register } from "./support/client.js";
 import { type System, startSystem } from "./support/system.js";
-
-interface ConversationView {
-  id: string;
-  messages: { role: string; content: string }[];
-}
 
 describe("the llm-chat command line", () => {
   let system: System;
@@ -56,7 +52,7 @@ describe("the llm-chat command line", () => {
   it("continues a conversation, prints whole answers with --no-stream, and shows and deletes it", async () => {
     const first = await runCli(["--json", "ask", "Capital of Peru?", "--model", "mistral"], { env: loggedIn });
     expect(first.code).toBe(0);
-    const query = JSON.parse(first.stdout) as QueryView & { model: string };
+    const query = JSON.parse(first.stdout) as Query;
     expect(query).toMatchObject({ status: "succeeded", output: "You said: Capital of Peru?", model: "mistral" });
 
     const second = await runCli(["ask", "--no-stream", "-c", query.conversationId, "And of Chile?"], { env: loggedIn });
@@ -74,7 +70,7 @@ describe("the llm-chat command line", () => {
     expect(table.stdout).toContain(`${query.conversationId}  mistral`);
 
     const shown = await runCli(["conversations", "show", query.conversationId, "--json"], { env: loggedIn });
-    const conversation = JSON.parse(shown.stdout) as ConversationView;
+    const conversation = JSON.parse(shown.stdout) as ConversationWithMessages;
     expect(conversation.messages.map((m) => m.content)).toEqual([
       "Capital of Peru?",
       "You said: Capital of Peru?",
@@ -110,7 +106,7 @@ describe("the llm-chat command line", () => {
   });
 
   it("cancels a running query by id", async () => {
-    const submitted = await call<QueryView>(url, "/v1/queries", { key, json: { prompt: "long one [[slow:8000]]" } });
+    const submitted = await call<Query>(url, "/v1/queries", { key, json: { prompt: "long one [[slow:8000]]" } });
     const result = await runCli(["queries", "cancel", submitted.body.id], { env: loggedIn });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${submitted.body.id} canceled\n`);

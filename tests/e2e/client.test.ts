@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { eventually } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AuthenticationError,
@@ -301,21 +302,24 @@ describe("the TypeScript client against the real API and worker", () => {
       const secret = await client.webhookSecret();
       expect(secret).toMatch(/^whsec_/);
       const done = await client.submitAndWait({ prompt: "hook me", webhook: { url: receiver.url } });
-      const deadline = Date.now() + 20_000;
-      while (receiver.received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const delivery = receiver.received[0];
-      if (!delivery) throw new Error("no webhook arrived");
+      const delivery = await eventually("a webhook to arrive", () => receiver.received[0], {
+        timeoutMs: 20_000,
+        intervalMs: 50,
+      });
       const payload = verifyWebhook(delivery.headers, delivery.body, secret);
       expect(payload).toMatchObject({ type: "query.completed", data: { id: done.id, output: "You said: hook me" } });
       expect(() => verifyWebhook(delivery.headers, delivery.body.replace("hook me", "hack me"), secret)).toThrow(
         WebhookVerificationError,
       );
       // The worker records the attempt once the receiver has answered.
-      let deliveries = await client.deliveries(done.id);
-      while (deliveries.length === 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        deliveries = await client.deliveries(done.id);
-      }
+      const deliveries = await eventually(
+        "the delivery to be recorded",
+        async () => {
+          const recorded = await client.deliveries(done.id);
+          return recorded.length > 0 ? recorded : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 50 },
+      );
       expect(deliveries[0]).toMatchObject({ event: "completed", statusCode: 204 });
 
       const rotated = await client.rotateWebhookSecret();

@@ -1,16 +1,10 @@
+import type { Conversation, ConversationWithMessages, Message, Page, Query } from "@llm-chat/contracts";
 import { testRedisUrl, withMongo } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
 import llamaTokenizer from "llama-tokenizer-js";
 import { afterEach, describe, expect, it } from "vitest";
-import { call, type QueryView, register, waitForQuery } from "./support/client.js";
+import { call, register, waitForQuery } from "./support/client.js";
 import { type System, startSystem } from "./support/system.js";
-
-interface ConversationView {
-  id: string;
-  summary: { text: string; throughSeq: number } | null;
-  messages: { role: string; content: string }[];
-  messagesNextCursor: string | null;
-}
 
 const SUMMARY_HEADING = "Summary of the earlier conversation:";
 
@@ -22,13 +16,13 @@ describe("conversation memory and order", () => {
   });
 
   async function conversation(url: string, key: string): Promise<string> {
-    const res = await call<{ id: string }>(url, "/v1/conversations", { key, json: { model: "llama2" } });
+    const res = await call<Conversation>(url, "/v1/conversations", { key, json: { model: "llama2" } });
     expect(res.status).toBe(201);
     return res.body.id;
   }
 
   const submit = async (url: string, key: string, conversationId: string, prompt: string) => {
-    const res = await call<QueryView>(url, "/v1/queries", { key, json: { conversationId, prompt } });
+    const res = await call<Query>(url, "/v1/queries", { key, json: { conversationId, prompt } });
     expect(res.status).toBe(202);
     return res.body;
   };
@@ -39,11 +33,11 @@ describe("conversation memory and order", () => {
     const { key } = await register(url);
     const [a, b] = [await conversation(url, key), await conversation(url, key)];
 
-    const [first, second, third] = await Promise.all([
-      submit(url, key, a, "first question"),
-      new Promise((r) => setTimeout(r, 30)).then(() => submit(url, key, a, "second question")),
-      new Promise((r) => setTimeout(r, 60)).then(() => submit(url, key, a, "third question")),
-    ]);
+    // Each is accepted (202) before the next is sent, so the submit order is known; the three go
+    // back to back, well within the first one's 700 ms with the model.
+    const first = await submit(url, key, a, "first question");
+    const second = await submit(url, key, a, "second question");
+    const third = await submit(url, key, a, "third question");
     const other = await submit(url, key, b, "other conversation");
 
     const done = await Promise.all([first, second, third, other].map((q) => waitForQuery(url, key, q.id)));
@@ -60,8 +54,8 @@ describe("conversation memory and order", () => {
     expect(inA[2]).toMatch(/third question \[\/INST\]$/);
 
     // The other conversation was not held up behind the three.
-    const finished = (q: QueryView) => Date.parse(String((q as unknown as { finishedAt: string }).finishedAt));
-    const [d1, d2, d3, dOther] = done as [QueryView, QueryView, QueryView, QueryView];
+    const finished = (q: Query) => Date.parse(q.finishedAt ?? "");
+    const [d1, d2, d3, dOther] = done as [Query, Query, Query, Query];
     expect(finished(dOther)).toBeLessThan(finished(d2));
     expect(finished(d1)).toBeLessThan(finished(d2));
     expect(finished(d2)).toBeLessThan(finished(d3));
@@ -74,7 +68,7 @@ describe("conversation memory and order", () => {
     const id = await conversation(url, key);
     const filler = "The committee reviewed the quarterly figures and the travel budget in detail. ".repeat(14);
 
-    const queries: QueryView[] = [];
+    const queries: Query[] = [];
     for (let turn = 0; turn < 60; turn++) queries.push(await submit(url, key, id, `Turn ${turn}. ${filler}`));
     const done = await Promise.all(queries.map((q) => waitForQuery(url, key, q.id, 120_000)));
     expect(done.every((q) => q.status === "succeeded")).toBe(true);
@@ -92,11 +86,11 @@ describe("conversation memory and order", () => {
     // Summaries were written by the model through their own jobs.
     expect(sent.some((p) => p.includes("You keep the running summary of a conversation"))).toBe(true);
 
-    const stored = await call<ConversationView>(url, `/v1/conversations/${id}`, { key });
+    const stored = await call<ConversationWithMessages>(url, `/v1/conversations/${id}`, { key });
     expect(stored.body.summary?.throughSeq).toBeGreaterThan(0);
     // The conversation carries the first 100 messages; the rest is one more page away.
     expect(stored.body.messages).toHaveLength(100);
-    const rest = await call<{ data: unknown[]; nextCursor: string | null }>(
+    const rest = await call<Page<Message>>(
       url,
       `/v1/conversations/${id}/messages?cursor=${stored.body.messagesNextCursor}`,
       { key },

@@ -1,6 +1,8 @@
+import type { ConversationWithMessages, Page, Problem, Query } from "@llm-chat/contracts";
+import { eventually } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type QueryView, register, waitForQuery } from "./support/client.js";
-import { startApi } from "./support/processes.js";
+import { call, register, waitForQuery, waitForStatus } from "./support/client.js";
+import { startApi, waitForLog } from "./support/processes.js";
 import { readSse, type SseEvent } from "./support/sse.js";
 import { type System, startSystem } from "./support/system.js";
 
@@ -20,7 +22,7 @@ describe("getting answers out", () => {
   });
 
   const submit = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    call<QueryView>(url, "/v1/queries", { key, json: body, headers });
+    call<Query>(url, "/v1/queries", { key, json: body, headers });
 
   it("answers Prefer: wait with 200 and the finished query when the model is fast enough", async () => {
     const res = await submit({ prompt: "quick one" }, { prefer: "wait=20" });
@@ -46,7 +48,7 @@ describe("getting answers out", () => {
     const result = await readSse(`${url}/v1/queries/${res.body.id}/events`, key, async (event) => {
       events.push(event);
       if (event.event === "output" && statusMidStream === null) {
-        statusMidStream = (await call<QueryView>(url, `/v1/queries/${res.body.id}`, { key })).body.status;
+        statusMidStream = (await call<Query>(url, `/v1/queries/${res.body.id}`, { key })).body.status;
       }
       return undefined;
     });
@@ -108,30 +110,31 @@ describe("getting answers out", () => {
     }
   });
 
-  it("cancels a running query: the provider call stops, its prediction is cancelled upstream, nothing is recorded", async () => {
+  it("cancels a running query: the provider call stops, its prediction is canceled upstream, nothing is recorded", async () => {
     const res = await submit({ prompt: "a very long answer [[slow:8000]]" });
-    const deadline = Date.now() + 10_000;
-    let status = res.body.status;
-    while (status !== "running" && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      status = (await call<QueryView>(url, `/v1/queries/${res.body.id}`, { key })).body.status;
-    }
+    await waitForStatus(url, key, res.body.id, ["running"]);
     const cancelsBefore = system.standIn.counts.cancels;
-    const canceled = await call<QueryView>(url, `/v1/queries/${res.body.id}/cancel`, { key, method: "POST" });
+    const canceled = await call<Query>(url, `/v1/queries/${res.body.id}/cancel`, { key, method: "POST" });
     expect(canceled.status).toBe(200);
     expect(canceled.body.status).toBe("canceled");
-    const until = Date.now() + 10_000;
-    while (system.standIn.counts.cancels === cancelsBefore && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 50));
+    await eventually("the prediction to be cancelled upstream", () => system.standIn.counts.cancels > cancelsBefore);
     expect(system.standIn.counts.cancels).toBe(cancelsBefore + 1);
-    const again = await call<{ status: number }>(url, `/v1/queries/${res.body.id}/cancel`, { key, method: "POST" });
+    const again = await call<Problem>(url, `/v1/queries/${res.body.id}/cancel`, { key, method: "POST" });
     expect(again.status).toBe(409);
-    await new Promise((r) => setTimeout(r, 500));
-    const conversation = await call<{ messages: unknown[] }>(url, `/v1/conversations/${res.body.conversationId}`, {
+    // The worker is done with the job once it logs it; only then is "nothing recorded" final.
+    const worker = system.workers[0];
+    if (!worker) throw new Error("the system has no worker");
+    const processed = await waitForLog(
+      worker,
+      `query processed for ${res.body.id}`,
+      (e) => e.msg === "query processed" && e.queryId === res.body.id,
+    );
+    expect(processed.outcome).toBe("canceled");
+    const conversation = await call<ConversationWithMessages>(url, `/v1/conversations/${res.body.conversationId}`, {
       key,
     });
     expect(conversation.body.messages).toEqual([]);
-    expect((await call<QueryView>(url, `/v1/queries/${res.body.id}`, { key })).body.status).toBe("canceled");
+    expect((await call<Query>(url, `/v1/queries/${res.body.id}`, { key })).body.status).toBe("canceled");
   });
 
   it("cancels a queued query so it never runs, and the conversation moves on to the next", async () => {
@@ -139,7 +142,7 @@ describe("getting answers out", () => {
     const conversationId = first.body.conversationId;
     const second = await submit({ conversationId, prompt: "never asked" });
     const third = await submit({ conversationId, prompt: "asked after" });
-    const canceled = await call<QueryView>(url, `/v1/queries/${second.body.id}/cancel`, { key, method: "POST" });
+    const canceled = await call<Query>(url, `/v1/queries/${second.body.id}/cancel`, { key, method: "POST" });
     expect(canceled.body.status).toBe("canceled");
     const done = await waitForQuery(url, key, third.body.id);
     expect(done.status).toBe("succeeded");
@@ -157,7 +160,7 @@ describe("getting answers out", () => {
     expect(ids.size).toBe(1);
     expect(results.filter((r) => r.status === 202)).toHaveLength(1);
     expect(results.filter((r) => r.status === 200 && r.headers.get("idempotent-replayed") === "true")).toHaveLength(7);
-    const listed = await call<{ data: { prompt: string }[] }>(url, "/v1/queries?limit=100", { key });
+    const listed = await call<Page<Query>>(url, "/v1/queries?limit=100", { key });
     expect(listed.body.data.filter((q) => q.prompt === "exactly once please")).toHaveLength(1);
     const changed = await submit({ prompt: "something else" }, headers);
     expect(changed.status).toBe(422);

@@ -1,3 +1,4 @@
+import type { Conversation } from "@llm-chat/contracts";
 import { withMongo } from "@llm-chat/testkit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,7 +8,7 @@ import { type System, startSystem } from "./support/system.js";
 const operatorObject = fc.constantFrom<unknown>(
   { $gt: "" },
   { $ne: null },
-  { $where: "sleep(1000)" },
+  { $where: "sleep(1000)" }, // an injection payload sent to the API, not a wait
   { $regex: ".*" },
   { $in: ["a"] },
   { __proto__: { polluted: true } },
@@ -181,7 +182,7 @@ describe("malformed requests", () => {
     expect((await call(url, "/healthz")).status).toBe(200);
     expect((await call(url, "/readyz")).status).toBe(200);
     // Still serving real requests correctly.
-    const ok = await call<{ model: string }>(url, "/v1/conversations", { key, json: { model: "llama2" } });
+    const ok = await call<Conversation>(url, "/v1/conversations", { key, json: { model: "llama2" } });
     expect(ok.status).toBe(201);
     expect(ok.body).not.toHaveProperty("polluted");
 

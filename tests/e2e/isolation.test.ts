@@ -1,5 +1,6 @@
+import type { ApiKey, Conversation, Page, Query } from "@llm-chat/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type QueryView, register } from "./support/client.js";
+import { call, register } from "./support/client.js";
 import { readSse } from "./support/sse.js";
 import { type System, startSystem } from "./support/system.js";
 
@@ -13,7 +14,7 @@ describe("isolation between users", () => {
   let a: { key: string };
   let b: { key: string };
   let conversationId: string;
-  let query: QueryView;
+  let query: Query;
   let keyId: string;
 
   beforeAll(async () => {
@@ -21,9 +22,9 @@ describe("isolation between users", () => {
     url = system.api.url;
     a = await register(url);
     b = await register(url);
-    conversationId = (await call<{ id: string }>(url, "/v1/conversations", { key: a.key, json: { model: "llama2" } }))
+    conversationId = (await call<Conversation>(url, "/v1/conversations", { key: a.key, json: { model: "llama2" } }))
       .body.id;
-    query = (await call<QueryView>(url, "/v1/queries", { key: a.key, json: { conversationId, prompt: "mine" } })).body;
+    query = (await call<Query>(url, "/v1/queries", { key: a.key, json: { conversationId, prompt: "mine" } })).body;
     keyId = (await call<{ id: string }>(url, "/v1/api-keys", { key: a.key, json: { name: "spare" } })).body.id;
   });
   afterAll(async () => {
@@ -70,21 +71,20 @@ describe("isolation between users", () => {
   });
 
   it("does not let another user add to, list or cancel what is not theirs", async () => {
-    const c = (await call<{ id: string }>(url, "/v1/conversations", { key: a.key, json: { model: "llama2" } })).body.id;
-    const q = (
-      await call<QueryView>(url, "/v1/queries", { key: a.key, json: { conversationId: c, prompt: "still mine" } })
-    ).body;
+    const c = (await call<Conversation>(url, "/v1/conversations", { key: a.key, json: { model: "llama2" } })).body.id;
+    const q = (await call<Query>(url, "/v1/queries", { key: a.key, json: { conversationId: c, prompt: "still mine" } }))
+      .body;
     expect(
       (await call(url, "/v1/queries", { key: b.key, json: { conversationId: c, prompt: "intruder" } })).status,
     ).toBe(404);
-    const listed = await call<{ data: unknown[] }>(url, `/v1/queries?conversationId=${c}`, { key: b.key });
+    const listed = await call<Page<Query>>(url, `/v1/queries?conversationId=${c}`, { key: b.key });
     expect(listed.body.data).toEqual([]);
     expect((await call(url, `/v1/queries/${q.id}/cancel`, { key: b.key, method: "POST" })).status).toBe(404);
-    expect((await call<QueryView>(url, `/v1/queries/${q.id}`, { key: a.key })).body.status).toBe("queued");
+    expect((await call<Query>(url, `/v1/queries/${q.id}`, { key: a.key })).body.status).toBe("queued");
     const secretA = (await call<{ secret: string }>(url, "/v1/webhook-secret", { key: a.key })).body.secret;
     const secretB = (await call<{ secret: string }>(url, "/v1/webhook-secret", { key: b.key })).body.secret;
     expect(secretA).not.toBe(secretB);
-    const keysOfB = await call<{ data: { name: string }[] }>(url, "/v1/api-keys", { key: b.key });
+    const keysOfB = await call<{ data: ApiKey[] }>(url, "/v1/api-keys", { key: b.key });
     expect(keysOfB.body.data.map((k) => k.name)).toEqual(["default"]);
   });
 });

@@ -1,5 +1,8 @@
+import type { Delivery, Page, Query, RegisterResponse, TokenPair } from "@llm-chat/contracts";
+import { eventually } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, register, waitForQuery } from "./support/client.js";
+import { waitForLog } from "./support/processes.js";
 import { type System, startSystem } from "./support/system.js";
 
 describe("rate limits", () => {
@@ -40,7 +43,7 @@ describe("rate limits", () => {
     expect(limited?.headers.get("content-type")).toContain("application/problem+json");
     expect((await call(url, "/v1/queries", { key: bob.key, json: { prompt: "mine" } })).status).toBe(202);
     // The refused submits wrote nothing.
-    const listed = await call<{ data: unknown[] }>(url, "/v1/queries", { key: alice.key });
+    const listed = await call<Page<Query>>(url, "/v1/queries", { key: alice.key });
     expect(listed.body.data).toHaveLength(3);
   });
 
@@ -82,24 +85,38 @@ describe("logs", () => {
       const url = system.api.url;
       const password = "a very particular password 12345";
       const email = `logs-${Date.now()}@example.test`;
-      const registered = await call<{ apiKey: { secret: string } }>(url, "/v1/auth/register", {
+      const registered = await call<RegisterResponse>(url, "/v1/auth/register", {
         json: { email, password },
       });
       const apiKey = registered.body.apiKey.secret;
-      const tokens = await call<{ accessToken: string; refreshToken: string }>(url, "/v1/auth/login", {
+      const tokens = await call<TokenPair>(url, "/v1/auth/login", {
         json: { email, password },
       });
-      const refreshed = await call<{ accessToken: string; refreshToken: string }>(url, "/v1/auth/refresh", {
+      const refreshed = await call<TokenPair>(url, "/v1/auth/refresh", {
         json: { refreshToken: tokens.body.refreshToken },
       });
       const secret = (await call<{ secret: string }>(url, "/v1/webhook-secret", { key: apiKey })).body.secret;
-      const submitted = await call<{ id: string }>(url, "/v1/queries", {
+      const submitted = await call<Query>(url, "/v1/queries", {
         key: refreshed.body.accessToken,
         json: { prompt: "log me", webhook: { url: "http://127.0.0.1:9/unreachable" } },
       });
       expect(submitted.status).toBe(202);
       await waitForQuery(url, apiKey, submitted.body.id);
-      await new Promise((r) => setTimeout(r, 500));
+      // Every log that could carry a secret is in: the login's request, the processed query, a signed delivery attempt.
+      await eventually("the API's log of the login", () => system.api.lines.some((l) => l.includes("/v1/auth/login")));
+      const worker = system.workers[0];
+      if (!worker) throw new Error("the system has no worker");
+      await waitForLog(
+        worker,
+        "query processed",
+        (e) => e.msg === "query processed" && e.queryId === submitted.body.id,
+      );
+      await eventually("a webhook delivery attempt to be recorded", async () => {
+        const recorded = await call<Page<Delivery>>(url, `/v1/queries/${submitted.body.id}/deliveries`, {
+          key: apiKey,
+        });
+        return recorded.body.data.length > 0;
+      });
 
       const logs = [...system.api.lines, ...system.workers.flatMap((w) => w.lines)].join("\n");
       expect(logs).toContain("/v1/auth/login");

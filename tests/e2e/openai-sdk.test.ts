@@ -1,5 +1,6 @@
 import { ChatOpenAI } from "@langchain/openai";
-import { startOpenAIStandIn, testRedisUrl } from "@llm-chat/testkit";
+import type { ConversationWithMessages, Page, Query } from "@llm-chat/contracts";
+import { eventually, startOpenAIStandIn, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
 import OpenAI, {
   APIError,
@@ -10,7 +11,7 @@ import OpenAI, {
   RateLimitError,
 } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type QueryView, register, waitForQuery } from "./support/client.js";
+import { call, register, waitForQuery } from "./support/client.js";
 import { localModelsFile } from "./support/models-file.js";
 import { type System, startSystem } from "./support/system.js";
 
@@ -26,14 +27,16 @@ async function failure(call: Promise<unknown>): Promise<APIError> {
 }
 
 /** Polls with the SDK until the response leaves `queued`/`in_progress` (or reaches `until`). */
-async function pollResponse(client: OpenAI, id: string, until: (status: string) => boolean = () => false) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const response = await client.responses.retrieve(id);
-    const open = response.status === "queued" || response.status === "in_progress";
-    if (!open || until(response.status ?? "") || Date.now() > deadline) return response;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function pollResponse(client: OpenAI, id: string, until: (status: string) => boolean = () => false) {
+  return eventually(
+    `response ${id} to leave queued/in_progress`,
+    async () => {
+      const response = await client.responses.retrieve(id);
+      const open = response.status === "queued" || response.status === "in_progress";
+      return !open || until(response.status ?? "") ? response : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 50 },
+  );
 }
 
 describe("the OpenAI-compatible API driven by the official openai client", () => {
@@ -90,7 +93,7 @@ describe("the OpenAI-compatible API driven by the official openai client", () =>
     expect(system.standIn.inputs.at(-1)?.input.max_new_tokens).toBe(200);
 
     // It is a query like any other, in a conversation of its own.
-    const query = await call<QueryView>(url, `/v1/queries/${data.id}`, { key });
+    const query = await call<Query>(url, `/v1/queries/${data.id}`, { key });
     expect(query.body.status).toBe("succeeded");
     expect(response.headers.get("x-conversation-id")).toBe(query.body.conversationId);
   });
@@ -113,7 +116,7 @@ describe("the OpenAI-compatible API driven by the official openai client", () =>
     expect(last?.choices).toEqual([]);
     expect(last?.usage?.completion_tokens).toBeGreaterThan(0);
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
-    expect((await call<QueryView>(url, `/v1/queries/${last?.id}`, { key })).body.status).toBe("succeeded");
+    expect((await call<Query>(url, `/v1/queries/${last?.id}`, { key })).body.status).toBe("succeeded");
   });
 
   it("appends to the conversation named by X-Conversation-Id, so earlier turns need not be resent", async () => {
@@ -139,7 +142,7 @@ describe("the OpenAI-compatible API driven by the official openai client", () =>
     expect(prompts().at(-1)).toBe(
       "<s>[INST] My name is Ada. [/INST] You said: My name is Ada. </s><s>[INST] What is my name? [/INST]",
     );
-    const conversation = await call<{ messages: { content: string }[] }>(url, `/v1/conversations/${conversationId}`, {
+    const conversation = await call<ConversationWithMessages>(url, `/v1/conversations/${conversationId}`, {
       key,
     });
     expect(conversation.body.messages.map((m) => m.content)).toEqual([
@@ -194,17 +197,17 @@ describe("the OpenAI-compatible API driven by the official openai client", () =>
       body: JSON.stringify({ model: "llama2", messages: [{ role: "user", content: "a long one [[slow:8000]]" }] }),
       signal: gone.signal,
     }).catch(() => null);
-    const deadline = Date.now() + 10_000;
-    let running: QueryView | undefined;
-    while (!running && Date.now() < deadline) {
-      const list = await call<{ data: QueryView[] }>(url, "/v1/queries", { key: user.key });
-      running = list.body.data.find((q) => q.status === "running");
-      if (!running) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(running).toBeDefined();
+    const running = await eventually(
+      "the chat completion's query to be running",
+      async () => {
+        const list = await call<Page<Query>>(url, "/v1/queries", { key: user.key });
+        return list.body.data.find((q) => q.status === "running");
+      },
+      { intervalMs: 50 },
+    );
     gone.abort();
     expect(await pending).toBeNull();
-    expect((await waitForQuery(url, user.key, running?.id ?? "")).status).toBe("canceled");
+    expect((await waitForQuery(url, user.key, running.id)).status).toBe("canceled");
   });
 
   it("runs a background response to completion, polled with responses.retrieve", async () => {
@@ -225,7 +228,7 @@ describe("the OpenAI-compatible API driven by the official openai client", () =>
     expect(prompts().at(-1)).toBe("<s>[INST] <<SYS>>\nAnswer kindly.\n<</SYS>>\n\nHello there [/INST]");
   });
 
-  it("cancels a running background response; cancelling again answers it unchanged", async () => {
+  it("cancels a running background response; canceling again answers it unchanged", async () => {
     const created = await client.responses.create({
       model: "llama2",
       input: "a very long answer [[slow:8000]]",

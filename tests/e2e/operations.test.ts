@@ -1,5 +1,7 @@
+import type { Query } from "@llm-chat/contracts";
+import { eventually } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type QueryView, register, waitForQuery } from "./support/client.js";
+import { call, register, waitForQuery } from "./support/client.js";
 import { type System, startSystem } from "./support/system.js";
 
 /** The value of one sample line of a Prometheus text exposition, 0 if absent. */
@@ -32,13 +34,17 @@ describe("operations", () => {
   it("exposes the metric families on the API and the worker, and their values move after a query", async () => {
     const before = await (await fetch(`${workerMetrics}/metrics`)).text();
     const { key } = await register(url);
-    const submitted = await call<QueryView>(url, "/v1/queries", { key, json: { prompt: "count me" } });
+    const submitted = await call<Query>(url, "/v1/queries", { key, json: { prompt: "count me" } });
     await waitForQuery(url, key, submitted.body.id);
-    await new Promise((r) => setTimeout(r, 200));
-
-    const worker = await (await fetch(`${workerMetrics}/metrics`)).text();
-    const api = await (await fetch(`${system.api.metricsUrl}/metrics`)).text();
     const succeeded = { model: "llama2", outcome: "succeeded" };
+    // The worker counts the query once its job is done, a moment after the query reads succeeded.
+    const worker = await eventually("the worker to count the query", async () => {
+      const text = await (await fetch(`${workerMetrics}/metrics`)).text();
+      return sample(text, "llmchat_queries_total", succeeded) > sample(before, "llmchat_queries_total", succeeded)
+        ? text
+        : undefined;
+    });
+    const api = await (await fetch(`${system.api.metricsUrl}/metrics`)).text();
     expect(sample(worker, "llmchat_queries_total", succeeded)).toBe(
       sample(before, "llmchat_queries_total", succeeded) + 1,
     );
@@ -93,7 +99,7 @@ describe("operations", () => {
 
   it("puts a query's ids on every worker line logged while it runs", async () => {
     const { key } = await register(url);
-    const submitted = await call<QueryView>(url, "/v1/queries", { key, json: { prompt: "trace me" } });
+    const submitted = await call<Query>(url, "/v1/queries", { key, json: { prompt: "trace me" } });
     await waitForQuery(url, key, submitted.body.id);
     const lines = (system.workers[0]?.lines ?? []).filter((l) => l.includes('"msg":"prompt built"'));
     const mine = lines

@@ -1,8 +1,9 @@
-import { testRedisUrl, withMongo } from "@llm-chat/testkit";
+import type { Query } from "@llm-chat/contracts";
+import { eventually, testRedisUrl, withMongo } from "@llm-chat/testkit";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type QueryView, register, waitForQuery } from "./support/client.js";
+import { call, register, waitForQuery } from "./support/client.js";
 import { type System, startSystem } from "./support/system.js";
 
 describe("provider failures", () => {
@@ -20,7 +21,7 @@ describe("provider failures", () => {
   });
 
   const submit = async (prompt: string) => {
-    const res = await call<QueryView>(url, "/v1/queries", { key, json: { prompt } });
+    const res = await call<Query>(url, "/v1/queries", { key, json: { prompt } });
     expect(res.status).toBe(202);
     return res.body;
   };
@@ -42,8 +43,10 @@ describe("provider failures", () => {
   it("retries provider 500s with backoff and succeeds once the provider recovers", async () => {
     system.standIn.setBehaviour({ rate500: 1 });
     const query = await submit("are you there?");
-    const deadline = Date.now() + 20_000;
-    while (system.standIn.counts.sent500 < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await eventually("two provider 500s", () => system.standIn.counts.sent500 >= 2, {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+    });
     system.standIn.setBehaviour({ rate500: 0 });
     const done = await waitForQuery(url, key, query.id);
     expect(done.status).toBe("succeeded");
@@ -78,12 +81,14 @@ describe("provider failures", () => {
     const queue = new Queue("query", { connection, prefix: system.isolation.queuePrefix });
     try {
       const job = await queue.add("query", { queryId: "not-an-id" }, { attempts: 5, jobId: "bad-payload" });
-      const deadline = Date.now() + 20_000;
-      let state = await job.getState();
-      while (state !== "failed" && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        state = await job.getState();
-      }
+      const state = await eventually(
+        "the bad job to fail",
+        async () => {
+          const now = await job.getState();
+          return now === "failed" ? now : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 50 },
+      );
       expect(state).toBe("failed");
       const failed = await queue.getJob("bad-payload");
       expect(failed?.attemptsMade).toBe(1);

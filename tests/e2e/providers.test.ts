@@ -1,7 +1,9 @@
+import type { ModelInfo, Query } from "@llm-chat/contracts";
 import { startOpenAIStandIn } from "@llm-chat/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { call, type QueryView, register, waitForQuery } from "./support/client.js";
+import { call, register, waitForQuery } from "./support/client.js";
 import { localModelsFile as modelsFile } from "./support/models-file.js";
+import { waitForLog } from "./support/processes.js";
 import { readSse } from "./support/sse.js";
 import { type System, startSystem } from "./support/system.js";
 
@@ -32,11 +34,11 @@ describe("models and providers", () => {
     const { url } = system.api;
     const { key } = await register(url);
 
-    const models = await call<{ data: { id: string; provider: string }[] }>(url, "/v1/models", { key });
+    const models = await call<{ data: ModelInfo[] }>(url, "/v1/models", { key });
     expect(models.body.data.map((m) => [m.id, m.provider])).toContainEqual(["local", "openai"]);
     expect(JSON.stringify(models.body)).not.toContain(local.url);
 
-    const submitted = await call<QueryView>(url, "/v1/queries", {
+    const submitted = await call<Query>(url, "/v1/queries", {
       key,
       json: { prompt: "hello from a local model", model: "local", system: "Be brief." },
     });
@@ -64,9 +66,7 @@ describe("models and providers", () => {
     const { url } = system.api;
     const { key } = await register(url);
     const queries = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        call<QueryView>(url, "/v1/queries", { key, json: { prompt: `storm ${i}` } }),
-      ),
+      Array.from({ length: 10 }, (_, i) => call<Query>(url, "/v1/queries", { key, json: { prompt: `storm ${i}` } })),
     );
     const done = await Promise.all(queries.map((q) => waitForQuery(url, key, q.body.id, 90_000)));
     expect(done.map((q) => q.status)).toEqual(done.map(() => "succeeded"));
@@ -92,11 +92,12 @@ describe("models and providers", () => {
     const { url } = system.api;
     const { key } = await register(url);
     const queries = await Promise.all(
-      Array.from({ length: 4 }, (_, i) =>
-        call<QueryView>(url, "/v1/queries", { key, json: { prompt: `outage ${i}` } }),
-      ),
+      Array.from({ length: 4 }, (_, i) => call<Query>(url, "/v1/queries", { key, json: { prompt: `outage ${i}` } })),
     );
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    // The outage lasts until the breaker has opened on it.
+    const worker = system.workers[0];
+    if (!worker) throw new Error("the system has no worker");
+    await waitForLog(worker, "circuit breaker open", (e) => e.msg === "circuit breaker open", 30_000);
     system.standIn.setBehaviour({ rate500: 0 });
     const done = await Promise.all(queries.map((q) => waitForQuery(url, key, q.body.id, 90_000)));
     expect(done.map((q) => q.status)).toEqual(done.map(() => "succeeded"));
@@ -114,7 +115,7 @@ describe("models and providers", () => {
     const { url } = system.api;
     const { key } = await register(url);
     for (const model of ["llama2", "local"]) {
-      const submitted = await call<QueryView>(url, "/v1/queries", {
+      const submitted = await call<Query>(url, "/v1/queries", {
         key,
         json: { prompt: "break [[malformed]]", model },
       });
@@ -124,7 +125,7 @@ describe("models and providers", () => {
       expect(done.attempts, model).toBe(1);
     }
     // The worker is still serving.
-    const fine = await call<QueryView>(url, "/v1/queries", { key, json: { prompt: "still there?" } });
+    const fine = await call<Query>(url, "/v1/queries", { key, json: { prompt: "still there?" } });
     expect((await waitForQuery(url, key, fine.body.id)).status).toBe("succeeded");
   });
 });

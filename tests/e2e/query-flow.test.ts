@@ -1,12 +1,7 @@
+import type { Conversation, ConversationWithMessages, ModelInfo, Page, Query } from "@llm-chat/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type QueryView, register, waitForQuery } from "./support/client.js";
+import { call, register, waitForQuery } from "./support/client.js";
 import { type System, startSystem } from "./support/system.js";
-
-interface ConversationView {
-  id: string;
-  model: string;
-  messages: { role: string; content: string; queryId: string }[];
-}
 
 describe("the asynchronous query flow", () => {
   let system: System;
@@ -23,7 +18,7 @@ describe("the asynchronous query flow", () => {
   it("answers a conversation's prompts in order, with earlier turns in the model's prompt, and hides it from other users", async () => {
     const alice = await register(url);
 
-    const created = await call<{ id: string; model: string }>(url, "/v1/conversations", {
+    const created = await call<Conversation>(url, "/v1/conversations", {
       key: alice.key,
       json: { model: "llama2", title: "first chat", system: "You are terse." },
     });
@@ -31,7 +26,7 @@ describe("the asynchronous query flow", () => {
     expect(created.body.model).toBe("llama2");
     const conversationId = created.body.id;
 
-    const first = await call<QueryView>(url, "/v1/queries", {
+    const first = await call<Query>(url, "/v1/queries", {
       key: alice.key,
       json: { conversationId, prompt: "What is the capital of France?" },
     });
@@ -46,7 +41,7 @@ describe("the asynchronous query flow", () => {
     expect(firstDone.metrics.totalMs).toBeGreaterThan(0);
     expect(firstDone.metrics.outputTokens).toBeGreaterThan(0);
 
-    const second = await call<QueryView>(url, "/v1/queries", {
+    const second = await call<Query>(url, "/v1/queries", {
       key: alice.key,
       json: { conversationId, prompt: "And of Italy?" },
     });
@@ -64,7 +59,9 @@ describe("the asynchronous query flow", () => {
     expect(system.standIn.inputs[1]?.input.prompt_template).toBe("{prompt}");
     expect(system.standIn.inputs[1]?.model).toBe("meta/llama-2-7b-chat");
 
-    const conversation = await call<ConversationView>(url, `/v1/conversations/${conversationId}`, { key: alice.key });
+    const conversation = await call<ConversationWithMessages>(url, `/v1/conversations/${conversationId}`, {
+      key: alice.key,
+    });
     expect(conversation.status).toBe(200);
     expect(conversation.body.messages.map((m) => [m.role, m.content])).toEqual([
       ["user", "What is the capital of France?"],
@@ -84,7 +81,7 @@ describe("the asynchronous query flow", () => {
     expect(bobQuery.body).toEqual(missing.body);
     const bobSubmit = await call(url, "/v1/queries", { key: bob.key, json: { conversationId, prompt: "hi" } });
     expect(bobSubmit.status).toBe(404);
-    const bobList = await call<{ data: unknown[] }>(url, "/v1/conversations", { key: bob.key });
+    const bobList = await call<Page<Conversation>>(url, "/v1/conversations", { key: bob.key });
     expect(bobList.body.data).toEqual([]);
 
     // Requests were logged, but never the secrets they carried.
@@ -96,7 +93,7 @@ describe("the asynchronous query flow", () => {
 
   it("starts a new conversation when a query names none, using the model it asks for", async () => {
     const user = await register(url);
-    const submitted = await call<QueryView>(url, "/v1/queries", {
+    const submitted = await call<Query>(url, "/v1/queries", {
       key: user.key,
       json: { prompt: "Bonjour", model: "mistral", system: "Answer in French." },
     });
@@ -107,7 +104,7 @@ describe("the asynchronous query flow", () => {
     expect(sent?.model).toBe("mistralai/mistral-7b-instruct-v0.2");
     // Mistral has no system role: the system text leads the first user turn.
     expect(sent?.input.prompt).toBe("<s>[INST] Answer in French.\n\nBonjour [/INST]");
-    const conversation = await call<ConversationView>(url, `/v1/conversations/${done.conversationId}`, {
+    const conversation = await call<ConversationWithMessages>(url, `/v1/conversations/${done.conversationId}`, {
       key: user.key,
     });
     expect(conversation.body.model).toBe("mistral");
@@ -118,14 +115,14 @@ describe("the asynchronous query flow", () => {
     const user = await register(url);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await call<{ id: string }>(url, "/v1/conversations", { key: user.key, json: { model: "llama2" } });
+      const res = await call<Conversation>(url, "/v1/conversations", { key: user.key, json: { model: "llama2" } });
       ids.push(res.body.id);
     }
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
       const query: string = cursor ? `?limit=2&cursor=${cursor}` : "?limit=2";
-      const page = await call<{ data: { id: string }[]; nextCursor: string | null }>(url, `/v1/conversations${query}`, {
+      const page = await call<Page<Conversation>>(url, `/v1/conversations${query}`, {
         key: user.key,
       });
       expect(page.status).toBe(200);
@@ -138,7 +135,7 @@ describe("the asynchronous query flow", () => {
 
   it("lists the models it serves and answers health and readiness without a key", async () => {
     const user = await register(url);
-    const models = await call<{ data: { id: string; providerModel: string }[] }>(url, "/v1/models", { key: user.key });
+    const models = await call<{ data: ModelInfo[] }>(url, "/v1/models", { key: user.key });
     expect(models.body.data.map((m) => m.id)).toEqual(["llama2", "mistral"]);
     expect((await call(url, "/healthz")).status).toBe(200);
     const ready = await call<{ redis: string; mongo: string }>(url, "/readyz");

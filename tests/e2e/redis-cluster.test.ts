@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
+import type { ConversationWithMessages, Query } from "@llm-chat/contracts";
 import type { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outageEnv, report, settle, submitMany } from "./faults/support/harness.js";
-import { call, type QueryView, register, waitForQuery } from "./support/client.js";
+import { call, register, waitForQuery } from "./support/client.js";
 import {
   connectCluster,
   deleteKeys,
@@ -59,7 +60,7 @@ describe("on a Redis Cluster", () => {
     it("answers a conversation's turns in order, streams done over SSE, and keeps its keys in the cluster", async () => {
       const api = running.system.api.url;
       const { key } = await register(api);
-      const first = await call<QueryView>(api, "/v1/queries", {
+      const first = await call<Query>(api, "/v1/queries", {
         key,
         json: { prompt: "What is the capital of France?", system: "You are terse." },
       });
@@ -77,7 +78,7 @@ describe("on a Redis Cluster", () => {
       expect(firstDone.status).toBe("succeeded");
       expect(firstDone.output).toBe("You said: What is the capital of France?");
 
-      const second = await call<QueryView>(api, "/v1/queries", {
+      const second = await call<Query>(api, "/v1/queries", {
         key,
         json: { conversationId: first.body.conversationId, prompt: "And of Italy?" },
       });
@@ -91,11 +92,9 @@ describe("on a Redis Cluster", () => {
           "You said: What is the capital of France? </s><s>[INST] And of Italy? [/INST]",
       );
 
-      const conversation = await call<{ messages: { role: string; content: string }[] }>(
-        api,
-        `/v1/conversations/${first.body.conversationId}`,
-        { key },
-      );
+      const conversation = await call<ConversationWithMessages>(api, `/v1/conversations/${first.body.conversationId}`, {
+        key,
+      });
       expect(conversation.body.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
       // The queue really lives in the cluster, on the master that serves the prefix's slot.
       const master = await masterOf(cluster, `${running.prefix}:query:meta`);

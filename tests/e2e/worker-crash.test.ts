@@ -1,20 +1,13 @@
-import { withMongo } from "@llm-chat/testkit";
+import type { Query } from "@llm-chat/contracts";
+import { eventually, withMongo } from "@llm-chat/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { call, type QueryView, register, waitForQuery } from "./support/client.js";
+import { call, register, waitForQuery } from "./support/client.js";
 import { type System, startSystem } from "./support/system.js";
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function submitMany(url: string, key: string, count: number): Promise<QueryView[]> {
-  const submitted: QueryView[] = [];
+async function submitMany(url: string, key: string, count: number): Promise<Query[]> {
+  const submitted: Query[] = [];
   for (let i = 0; i < count; i++) {
-    const res = await call<QueryView>(url, "/v1/queries", { key, json: { prompt: `question ${i}`, model: "llama2" } });
+    const res = await call<Query>(url, "/v1/queries", { key, json: { prompt: `question ${i}`, model: "llama2" } });
     expect(res.status).toBe(202);
     submitted.push(res.body);
   }
@@ -48,7 +41,10 @@ describe("worker crashes and shutdowns", () => {
     const queries = await submitMany(url, key, 30);
 
     const standIn = system.standIn;
-    await until(() => standIn.counts.creates >= 10, 20_000, "queries to reach the model");
+    await eventually("queries to reach the model", () => standIn.counts.creates >= 10, {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+    });
     const first = system.workers[0];
     const killed = await first?.stop("SIGKILL");
     expect(killed?.signal).toBe("SIGKILL");
@@ -70,13 +66,16 @@ describe("worker crashes and shutdowns", () => {
     const { key } = await register(url);
     const queries = await submitMany(url, key, 10);
     const standIn = system.standIn;
-    await until(() => standIn.counts.creates >= 10, 20_000, "queries to reach the model");
+    await eventually("queries to reach the model", () => standIn.counts.creates >= 10, {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+    });
 
     const exit = await system.workers[0]?.stop("SIGTERM");
     expect(exit).toEqual({ code: 0, signal: null });
     // No new worker: whatever finished, finished on the worker that was asked to stop.
     const states = await Promise.all(
-      queries.map((q) => call<QueryView>(url, `/v1/queries/${q.id}`, { key }).then((r) => r.body.status)),
+      queries.map((q) => call<Query>(url, `/v1/queries/${q.id}`, { key }).then((r) => r.body.status)),
     );
     expect(states).toEqual(queries.map(() => "succeeded"));
   });
@@ -88,14 +87,17 @@ describe("worker crashes and shutdowns", () => {
     const { key } = await register(url);
     const queries = await submitMany(url, key, 5);
     const standIn = system.standIn;
-    await until(() => standIn.counts.creates >= 5, 20_000, "queries to reach the model");
+    await eventually("queries to reach the model", () => standIn.counts.creates >= 5, {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+    });
 
     const worker = system.workers[0];
     const exit = await worker?.stop("SIGTERM");
     expect(exit).toEqual({ code: 0, signal: null });
     // It left without finishing them: they were handed back to the queue, not answered.
     const states = await Promise.all(
-      queries.map((q) => call<QueryView>(url, `/v1/queries/${q.id}`, { key }).then((r) => r.body.status)),
+      queries.map((q) => call<Query>(url, `/v1/queries/${q.id}`, { key }).then((r) => r.body.status)),
     );
     expect(states).toEqual(queries.map(() => "queued"));
 

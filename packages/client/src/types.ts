@@ -6,7 +6,6 @@ import type {
   QueryStatus,
   registerBodySchema,
   submitQueryBodySchema,
-  tokenPairSchema,
 } from "@llm-chat/contracts";
 import type { z } from "zod";
 
@@ -26,6 +25,7 @@ export type {
   QueryMetrics,
   QueryStatus,
   RegisterResponse,
+  TokenPair,
   User,
   WebhookEvent,
 } from "@llm-chat/contracts";
@@ -36,7 +36,6 @@ export type CreateConversationInput = z.input<typeof createConversationBodySchem
 export type CreateApiKeyInput = z.input<typeof createApiKeyBodySchema>;
 export type RegisterInput = z.input<typeof registerBodySchema>;
 export type LoginInput = z.input<typeof loginBodySchema>;
-export type TokenPair = z.infer<typeof tokenPairSchema>;
 
 /** A new API key: the listing fields plus its secret, which the API shows this once. */
 export interface CreatedApiKey {

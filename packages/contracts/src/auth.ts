@@ -42,6 +42,7 @@ export const tokenPairSchema = z.object({
   expiresIn: z.number().int(),
   refreshToken: z.string(),
 });
+export type TokenPair = z.infer<typeof tokenPairSchema>;
 
 export const createApiKeyBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(100),

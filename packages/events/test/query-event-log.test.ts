@@ -1,4 +1,4 @@
-import { type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
+import { eventually, type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEventHub, createQueryEventLog, isEventId, type QueryEventLog } from "../src/index.js";
@@ -42,8 +42,7 @@ describe("the query event log", () => {
     const stopA = hub.listen("qry_b", () => seen.push("b"));
     hub.listen("qry_c", () => seen.push("c"));
     await log.append("qry_b", { type: "status", status: "queued" });
-    const deadline = Date.now() + 5000;
-    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await eventually("a subscriber to be told", () => seen.length > 0, { timeoutMs: 5000, intervalMs: 10 });
     expect(seen).toEqual(["b"]);
     stopA();
     expect(hub.size).toBe(1);

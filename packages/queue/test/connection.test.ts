@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { testRedisUrl } from "@llm-chat/testkit";
+import { eventually, testRedisUrl } from "@llm-chat/testkit";
 import { Cluster } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { assertPrefixFitsRedis, createRedis, parseRedisUrl, RedisUrlError } from "../src/index.js";
@@ -77,15 +77,17 @@ describe("a Sentinel deployment", () => {
     );
     sentinel = spawn("redis-server", [config, "--sentinel"], { stdio: "ignore" });
     const client = createRedis(`redis-sentinel://127.0.0.1:${port}/testmaster`, "worker");
-    // Until the sentinel is up, connection errors are expected; the loop below waits them out.
+    // Until the sentinel is up, connection errors are expected; the wait below outlasts them.
     client.on("error", () => undefined);
     try {
-      const deadline = Date.now() + 10_000;
-      let answer = "";
-      while (answer !== "PONG" && Date.now() < deadline) {
-        answer = await client.ping().catch(() => "");
-        if (answer !== "PONG") await new Promise((r) => setTimeout(r, 100));
-      }
+      const answer = await eventually(
+        "a PONG through the sentinel",
+        async () => {
+          const pong = await client.ping().catch(() => "");
+          return pong === "PONG" ? pong : undefined;
+        },
+        { intervalMs: 100 },
+      );
       expect(answer).toBe("PONG");
       await client.set("sentinel-test-key", "1", "EX", 5);
       expect(await client.get("sentinel-test-key")).toBe("1");

@@ -30,6 +30,7 @@ export type {
   StandInPrediction,
   StreamUrlPolicy,
 } from "./replicate/types.js";
+export { type EventuallyOptions, eventually, type Probe, WaitTimeoutError } from "./shared/eventually.js";
 export { FAIL_MARKER, MALFORMED_MARKER } from "./shared/prompt-markers.js";
 export { splitIntoTokens } from "./shared/reply.js";
 export { type Isolation, isolate, testMongoUrl, testRedisUrl, withMongo } from "./test-services.js";

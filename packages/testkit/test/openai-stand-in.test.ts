@@ -3,6 +3,7 @@ import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { describe, expect, it } from "vitest";
 import {
   defaultChatReply,
+  eventually,
   type OpenAIStandIn,
   REFUSAL_MESSAGE,
   splitIntoTokens,
@@ -50,18 +51,6 @@ function user(content: string): OpenAI.Chat.ChatCompletionMessageParam[] {
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return postJson(`${standIn.url}${path}`, body, headers);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await sleep(5);
-  }
 }
 
 /** Whatever the promise rejects with; fails the test when it resolves. */
@@ -324,7 +313,10 @@ describe("OpenAI stand-in failures through the official client", () => {
     expect(error).not.toBeInstanceOf(OpenAI.OpenAIError);
     expect(seen).toEqual([]);
     expect(logged).toContainEqual({ level: "error", message: "Could not parse message into JSON:" });
-    await until(() => standIn.requests[0]?.outcome !== "pending");
+    await eventually("the first request to be settled", () => standIn.requests[0]?.outcome !== "pending", {
+      timeoutMs: 2000,
+      intervalMs: 5,
+    });
     expect(standIn.requests[0]?.outcome).toBe("malformed");
   });
 
@@ -353,7 +345,7 @@ describe("OpenAI stand-in failures through the official client", () => {
     expect(Date.now() - abortedAt).toBeLessThan(500);
     expect(contents.length).toBeLessThan(splitIntoTokens(`You said: ${prompt}`).length);
     // Well before the 2 s answer would have finished on its own.
-    await until(() => standIn.inFlight === 0, 500);
+    await eventually("no request in flight", () => standIn.inFlight === 0, { timeoutMs: 500, intervalMs: 5 });
     expect(standIn.requests[0]?.outcome).toBe("client-closed");
   });
 });
@@ -453,7 +445,7 @@ describe("OpenAI stand-in records", () => {
 
   it("shows a request as pending while its answer is produced", async () => {
     const pending = openai.chat.completions.create({ model: MODEL, messages: user("[[slow:300]] wait") });
-    await until(() => standIn.requests.length === 1);
+    await eventually("one request recorded", () => standIn.requests.length === 1, { timeoutMs: 2000, intervalMs: 5 });
     expect(standIn.requests[0]?.outcome).toBe("pending");
     expect(standIn.inFlight).toBe(1);
 

@@ -2,6 +2,7 @@ import Replicate from "replicate";
 import { describe, expect, it } from "vitest";
 import {
   defaultReply,
+  eventually,
   MODEL_FAILURE_MESSAGE,
   type ReplicateStandIn,
   splitIntoTokens,
@@ -21,10 +22,6 @@ function clientFor(target: ReplicateStandIn): Replicate {
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return postJson(`${standIn.url}${path}`, body, headers);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 standInForFile(
@@ -118,7 +115,12 @@ describe("Replicate stand-in through the official client", () => {
     expect(canceled.status).toBe("canceled");
     expect(canceled.completed_at).toEqual(expect.any(String));
 
-    await sleep(300);
+    // A twin created after the cancel has the same latency: once it has succeeded, so would the canceled one have.
+    const twin = await replicate.predictions.create({ model: "meta/llama", input: { prompt: "[[slow:200]] x" } });
+    await eventually(
+      "the twin prediction to succeed",
+      async () => (await replicate.predictions.get(twin.id)).status === "succeeded",
+    );
     const later = await replicate.predictions.get(created.id);
     expect(later.status).toBe("canceled");
     expect(later.output).toBeNull();
@@ -318,8 +320,8 @@ describe("Replicate stand-in shutdown", () => {
         (prediction) => prediction.status,
         () => "rejected",
       );
-    while (own.counts.creates === 0) await sleep(5);
-    await sleep(20);
+    // Recorded once the body is read and the prediction made, just before the 201 is held.
+    await eventually("the create to be held", () => own.inputs.length === 1, { intervalMs: 5 });
 
     const started = Date.now();
     await own.close();

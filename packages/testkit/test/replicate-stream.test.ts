@@ -2,6 +2,7 @@ import Replicate, { type ServerSentEvent } from "replicate";
 import { describe, expect, it } from "vitest";
 import {
   defaultReply,
+  eventually,
   MODEL_FAILURE_MESSAGE,
   type ReplicateStandIn,
   type StandInPrediction,
@@ -87,18 +88,6 @@ function parseEvents(text: string): SseEvent[] {
 
 function outputsOf(events: readonly { event: string; data: unknown }[]): string[] {
   return events.filter((event) => event.event === "output").map((event) => String(event.data));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await sleep(5);
-  }
 }
 
 standInForFile(
@@ -242,7 +231,9 @@ describe("Replicate stand-in stream endpoint", () => {
     standIn.setBehaviour({ tokenDelayMs: 60 });
     const created = await createStreaming("one two three four five six");
     const early = readChunks(await openStream(created));
-    await until(() => tokenCount(standIn.predictions.get(created.id)) >= 3);
+    await eventually("three tokens produced", () => tokenCount(standIn.predictions.get(created.id)) >= 3, {
+      intervalMs: 5,
+    });
     const lateResponse = await openStream(created);
     const late = await readChunks(lateResponse);
 

@@ -1,7 +1,8 @@
-import { testRedisUrl } from "@llm-chat/testkit";
+import type { Query } from "@llm-chat/contracts";
+import { eventually, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { call, type QueryView, register } from "../support/client.js";
+import { call, register } from "../support/client.js";
 import type { System } from "../support/system.js";
 import { faultSystem, report, settle, submitMany } from "./support/harness.js";
 import { startRedis, stopRedis } from "./support/servers.js";
@@ -22,11 +23,13 @@ describe("Redis faults", () => {
     const statuses = new Map<number, number>();
     let slowest = 0;
     let sending = true;
+    let upAt = Number.POSITIVE_INFINITY;
+    let acceptedSinceUp = 0;
     // A steady stream of submits (bounded: it stops when the scenario does, at most 2,000).
     const load = (async () => {
       for (let i = 0; sending && i < 2000; i++) {
         const started = Date.now();
-        const res = await call<QueryView & { type?: string }>(url, "/v1/queries", {
+        const res = await call<Query>(url, "/v1/queries", {
           key,
           json: { prompt: `load ${i}` },
         });
@@ -34,17 +37,22 @@ describe("Redis faults", () => {
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (res.status === 202) accepted.push(res.body.id);
         else expect(res.headers.get("content-type")).toContain("application/problem+json");
+        if (res.status === 202 && started > upAt) acceptedSinceUp += 1;
+        // Pacing the load: about 50 submits a second, not a wait for anything.
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    await new Promise((r) => setTimeout(r, 1500));
+    await eventually("the load to have 20 queries accepted", () => accepted.length >= 20, { timeoutMs: 30_000 });
     await stopRedis();
     const downAt = Date.now();
+    // The outage itself: Redis stays down 3 s, the length of the fault, not a wait for an event.
     await new Promise((r) => setTimeout(r, 3000));
     const readyWhileDown = (await call(url, "/readyz")).status;
     await startRedis();
-    const upAt = Date.now();
-    await new Promise((r) => setTimeout(r, 3000));
+    upAt = Date.now();
+    await eventually("the load to have 20 queries accepted after the restart", () => acceptedSinceUp >= 20, {
+      timeoutMs: 30_000,
+    });
     sending = false;
     await load;
 

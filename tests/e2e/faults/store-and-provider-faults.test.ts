@@ -1,9 +1,11 @@
+import type { Query } from "@llm-chat/contracts";
+import { eventually } from "@llm-chat/testkit";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { call, type QueryView, register } from "../support/client.js";
+import { call, register } from "../support/client.js";
 import type { System } from "../support/system.js";
-import { faultSystem, report, settle, submitMany } from "./support/harness.js";
+import { faultSystem, passTimeout, report, settle, submitMany } from "./support/harness.js";
 import { FAULT_REDIS_PORT, startMongo, stopMongo } from "./support/servers.js";
 
 /** Attempts BullMQ counted for the queries' jobs (a completed job's last attempt included). */
@@ -42,19 +44,19 @@ describe("store and provider faults", () => {
     const deadline = Date.now() + 10_000;
     let red = false;
     while (Date.now() < deadline) {
-      const res = await call<QueryView>(url, "/v1/queries", { key, json: { prompt: "during" } });
+      const res = await call<Query>(url, "/v1/queries", { key, json: { prompt: "during" } });
       duringStatuses.push(res.status);
       if (res.status === 202) accepted.push(res.body.id);
       if ((await call(url, "/readyz")).status === 503) red = true;
+      // Pacing: a submit and a readiness check every half second, all through the 10 s outage.
       await new Promise((r) => setTimeout(r, 500));
     }
     await startMongo();
     const upAt = Date.now();
-    let green = false;
-    for (let i = 0; i < 60 && !green; i++) {
-      green = (await call(url, "/readyz")).status === 200;
-      if (!green) await new Promise((r) => setTimeout(r, 500));
-    }
+    const green = await eventually("readiness to go green", async () => (await call(url, "/readyz")).status === 200, {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    }).catch(passTimeout);
     const after = await submitMany(url, key, 20, "after");
     accepted.push(...after);
     const result = await settle(system, accepted, 180_000);

@@ -1,3 +1,5 @@
+import type { Query } from "@llm-chat/contracts";
+import { eventually } from "@llm-chat/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { call, register } from "../support/client.js";
 import { startReceiver } from "../support/receiver.js";
@@ -24,7 +26,7 @@ describe("worker faults", () => {
     for (let i = 0; i < 500; i += 50) {
       const batch = await Promise.all(
         Array.from({ length: 50 }, (_, j) =>
-          call<{ id: string }>(url, "/v1/queries", {
+          call<Query>(url, "/v1/queries", {
             key,
             json: { prompt: `kill ${i + j}`, webhook: { url: receiver.url } },
           }),
@@ -33,8 +35,10 @@ describe("worker faults", () => {
       ids.push(...batch.map((r) => r.body.id));
     }
     const standIn = system.standIn;
-    const deadline = Date.now() + 60_000;
-    while (standIn.counts.creates < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await eventually("300 queries to reach the model", () => standIn.counts.creates >= 300, {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
     await system.workers[0]?.stop("SIGKILL");
     const killedAt = Date.now();
     await system.startWorker(env);
@@ -42,10 +46,11 @@ describe("worker faults", () => {
     const result = await settle(system, ids, 180_000);
     const recoveredMs = Date.now() - killedAt;
     // Let the last webhooks land, then count event ids per query.
-    const until = Date.now() + 60_000;
-    while (new Set(receiver.received.map((r) => r.headers["webhook-id"])).size < 500 && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await eventually(
+      "webhooks of 500 events",
+      () => new Set(receiver.received.map((r) => r.headers["webhook-id"])).size >= 500,
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     const perQuery = new Map<string, Set<string>>();
     for (const r of receiver.received) {
       const body = JSON.parse(r.body) as { data: { id: string } };
@@ -67,8 +72,10 @@ describe("worker faults", () => {
     const { key } = await register(url);
     const ids = await submitMany(url, key, 200, "term");
     const standIn = system.standIn;
-    const deadline = Date.now() + 30_000;
-    while (standIn.counts.creates < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await eventually("100 queries to reach the model", () => standIn.counts.creates >= 100, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     const started = Date.now();
     const exit = await system.workers[0]?.stop("SIGTERM");
     const exitMs = Date.now() - started;

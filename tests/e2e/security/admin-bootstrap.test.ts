@@ -1,3 +1,4 @@
+import type { RegisterResponse } from "@llm-chat/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "../support/client.js";
 import { type RunningProcess, startApi } from "../support/processes.js";
@@ -37,7 +38,7 @@ describe("attack: become an admin by registering an address listed in ADMIN_EMAI
 
   it("grants nothing to whoever registers a listed address first; only a start-up finds the account", async () => {
     const url = system.api.url;
-    const squatter = await call<{ apiKey: { secret: string } }>(url, "/v1/auth/register", {
+    const squatter = await call<RegisterResponse>(url, "/v1/auth/register", {
       json: { email: BOSS, password: PASSWORD },
     });
     expect(squatter.status).toBe(201);
@@ -53,7 +54,7 @@ describe("attack: become an admin by registering an address listed in ADMIN_EMAI
   });
 
   it("serves the queue dashboard read-only unless QUEUE_DASHBOARD_WRITES is on", async () => {
-    const admin = await call<{ apiKey: { secret: string } }>(system.api.url, "/v1/auth/register", {
+    const admin = await call<RegisterResponse>(system.api.url, "/v1/auth/register", {
       json: { email: "ops@example.test", password: PASSWORD },
     });
     const key = admin.body.apiKey.secret;

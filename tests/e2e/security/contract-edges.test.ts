@@ -1,13 +1,8 @@
+import type { Problem } from "@llm-chat/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, register } from "../support/client.js";
 import { type System, startSystem } from "../support/system.js";
 
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  errors?: { in: string; pointer: string; message: string }[];
-}
 interface OpenAiErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Query } from "@llm-chat/contracts";
 import { testMongoUrl, testRedisUrl, withMongo } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiResponse, call, type QueryView, register, waitForQuery } from "../support/client.js";
+import { type ApiResponse, call, register, waitForQuery } from "../support/client.js";
 import { type RunningProcess, startApi } from "../support/processes.js";
 import { holdsAll, startStallProxy } from "../support/stall-proxy.js";
 import { type System, startSystem } from "../support/system.js";
@@ -12,7 +13,7 @@ const hostAndPort = (url: string) => {
 };
 
 const submitWithKey = (url: string, key: string, idempotencyKey: string, prompt: string) =>
-  call<QueryView>(url, "/v1/queries", { key, json: { prompt }, headers: { "idempotency-key": idempotencyKey } });
+  call<Query>(url, "/v1/queries", { key, json: { prompt }, headers: { "idempotency-key": idempotencyKey } });
 
 /**
  * Submits with `idempotencyKey` until the answer is not "still in progress", obeying the
@@ -20,10 +21,11 @@ const submitWithKey = (url: string, key: string, idempotencyKey: string, prompt:
  */
 async function submitUntilSettled(url: string, key: string, idempotencyKey: string, prompt: string, withinMs: number) {
   const started = Date.now();
-  let res: ApiResponse<QueryView>;
+  let res: ApiResponse<Query>;
   for (;;) {
     res = await submitWithKey(url, key, idempotencyKey, prompt);
     if (res.status !== 409 || Date.now() - started > withinMs) break;
+    // Pacing, not synchronisation: a well-behaved client waits the Retry-After the server asks for.
     await sleep(Number(res.headers.get("retry-after") ?? "1") * 1000);
   }
   return { res, tookMs: Date.now() - started };
@@ -33,6 +35,7 @@ async function submitUntilSettled(url: string, key: string, idempotencyKey: stri
 async function within<T>(event: Promise<T>, ms: number, what: string, proc: RunningProcess): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
+    // A bound on the wait for `event`, not a pause: the race ends as soon as the event comes.
     timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms:\n${proc.lines.slice(-15).join("\n")}`)), ms);
   });
   try {

@@ -1,6 +1,7 @@
+import type { Query } from "@llm-chat/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, register, waitForQuery } from "../support/client.js";
-import { type RunningProcess, startWorker } from "../support/processes.js";
+import { type RunningProcess, startWorker, waitForLog } from "../support/processes.js";
 import { type System, startSystem } from "../support/system.js";
 
 const parsed = (lines: string[]) =>
@@ -24,11 +25,14 @@ describe("attack: read users' conversations and stored credentials from the logs
     const { key } = await register(url);
     const webhookSecret = (await call<{ secret: string }>(url, "/v1/webhook-secret", { key })).body.secret;
     const prompt = "the quarterly numbers are 7351 and 9824";
-    const submitted = await call<{ id: string }>(url, "/v1/queries", { key, json: { prompt } });
+    const submitted = await call<Query>(url, "/v1/queries", { key, json: { prompt } });
     expect(submitted.status).toBe(202);
     const done = await waitForQuery(url, key, submitted.body.id);
     expect(done.status).toBe("succeeded");
-    await new Promise((r) => setTimeout(r, 300));
+    // The worker's last word on the query; its earlier lines came before it.
+    const [worker] = system.workers;
+    if (!worker) throw new Error("the system has no worker");
+    await waitForLog(worker, "query processed", (e) => e.msg === "query processed" && e.queryId === done.id);
 
     const lines = [...system.api.lines, ...system.workers.flatMap((w) => w.lines)];
     const text = lines.join("\n");
@@ -46,12 +50,12 @@ describe("attack: read users' conversations and stored credentials from the logs
     // Only this worker takes the next query.
     await Promise.all(system.workers.map((w) => w.stop("SIGKILL")));
     const { key } = await register(system.api.url);
-    const submitted = await call<{ id: string }>(system.api.url, "/v1/queries", {
+    const submitted = await call<Query>(system.api.url, "/v1/queries", {
       key,
       json: { prompt: "debugging prompt 4411" },
     });
     expect((await waitForQuery(system.api.url, key, submitted.body.id)).status).toBe("succeeded");
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForLog(worker, "query processed", (e) => e.msg === "query processed" && e.queryId === submitted.body.id);
     const entries = parsed(worker.lines);
     expect(String(entries.find((e) => e.msg === "prompt built")?.prompt)).toContain("debugging prompt 4411");
     expect(entries.find((e) => e.msg === "model answered")?.output).toBe("You said: debugging prompt 4411");

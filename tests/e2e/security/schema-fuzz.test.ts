@@ -71,6 +71,7 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
     child.stderr.on("data", (chunk: Buffer) => {
       output += chunk.toString();
     });
+    // A bound, not a pause: a fuzz run past its hard limit is killed.
     const timer = setTimeout(() => child.kill("SIGKILL"), HARD_LIMIT_MS);
     child.on("error", reject);
     child.on("close", (code) => {

@@ -1,5 +1,7 @@
+import type { Query } from "@llm-chat/contracts";
+import { eventually } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type QueryView, register } from "../support/client.js";
+import { call, register } from "../support/client.js";
 import { type RunningProcess, startApi } from "../support/processes.js";
 import { type System, startSystem } from "../support/system.js";
 
@@ -51,6 +53,7 @@ async function openStream(baseUrl: string, key: string, queryId: string): Promis
 const endsWithin = (stream: OpenStream, ms: number) =>
   Promise.race([
     stream.ended.then(() => "ended"),
+    // A time limit on a wait for the end, not a pause: the race ends as soon as the stream does.
     new Promise<string>((resolve) => setTimeout(() => resolve("still open"), ms)),
   ]);
 
@@ -74,7 +77,7 @@ describe("attack: exhaust the API with event streams", () => {
 
   const newUserWithQuery = async (url = system.api.url) => {
     const { key } = await register(url);
-    const res = await call<QueryView>(url, "/v1/queries", { key, json: { prompt: "hold the line" } });
+    const res = await call<Query>(url, "/v1/queries", { key, json: { prompt: "hold the line" } });
     expect(res.status).toBe(202);
     return { key, query: res.body };
   };
@@ -84,14 +87,15 @@ describe("attack: exhaust the API with event streams", () => {
     return stream;
   };
   /** Opens a stream that must get a place, once places given back are free again. */
-  const openWhenFree = async (key: string, queryId: string, url = system.api.url) => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const stream = await open(key, queryId, url);
-      if (stream.status !== 429 || Date.now() > deadline) return stream;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  const openWhenFree = (key: string, queryId: string, url = system.api.url) =>
+    eventually(
+      "a stream to get a place",
+      async () => {
+        const stream = await open(key, queryId, url);
+        return stream.status !== 429 ? stream : undefined;
+      },
+      { intervalMs: 50 },
+    );
   const closeAll = () => {
     for (const s of streams.splice(0)) s.close();
   };
@@ -139,7 +143,7 @@ describe("attack: exhaust the API with event streams", () => {
     expect(stream.status).toBe(200);
     expect(await endsWithin(stream, 10_000)).toBe("ended");
     expect(stream.text()).not.toContain("event: done");
-    const now = await call<QueryView>(shortLived.url, `/v1/queries/${query.id}`, { key });
+    const now = await call<Query>(shortLived.url, `/v1/queries/${query.id}`, { key });
     expect(now.body.status).toBe("queued");
   });
 });

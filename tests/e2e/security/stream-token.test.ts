@@ -1,3 +1,4 @@
+import type { Query } from "@llm-chat/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, register, waitForQuery } from "../support/client.js";
 import { type System, startSystem } from "../support/system.js";
@@ -19,7 +20,7 @@ describe("attack: collect the Replicate token by naming another host in a predic
     expect(system.standIn.streamOrigin).not.toBe(apiOrigin);
 
     const { key } = await register(system.api.url);
-    const submitted = await call<{ id: string }>(system.api.url, "/v1/queries", {
+    const submitted = await call<Query>(system.api.url, "/v1/queries", {
       key,
       json: { prompt: "stream me a few words please" },
     });

@@ -1,30 +1,15 @@
-import { testRedisUrl, withMongo } from "@llm-chat/testkit";
+import type { Delivery, Page, Query } from "@llm-chat/contracts";
+import { eventually, testRedisUrl, withMongo } from "@llm-chat/testkit";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type QueryView, register, waitForQuery } from "../support/client.js";
+import { call, register, waitForQuery } from "../support/client.js";
 import { startReceiver } from "../support/receiver.js";
 import { type System, startSystem } from "../support/system.js";
 
-interface DeliveryView {
-  eventId: string;
-  event: string;
-  attempt: number;
-  error: string | null;
-}
-
 const HOUR_MS = 3600 * 1000;
 
-/** Polls `check` until it returns a value; bounded, so a broken system fails the test rather than hang. */
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const POLL = { timeoutMs: 30_000, intervalMs: 100 };
 
 describe("attack: fill Redis through webhook deliveries", () => {
   let system: System;
@@ -57,7 +42,7 @@ describe("attack: fill Redis through webhook deliveries", () => {
   });
 
   const submit = async (key: string, url: string, events: string[], prompt = "hello") => {
-    const res = await call<QueryView>(system.api.url, "/v1/queries", {
+    const res = await call<Query>(system.api.url, "/v1/queries", {
       key,
       json: { prompt, webhook: { url, events } },
     });
@@ -65,13 +50,17 @@ describe("attack: fill Redis through webhook deliveries", () => {
     return res.body.id;
   };
   const deliveries = async (key: string, id: string) =>
-    (await call<{ data: DeliveryView[] }>(system.api.url, `/v1/queries/${id}/deliveries`, { key })).body.data;
+    (await call<Page<Delivery>>(system.api.url, `/v1/queries/${id}/deliveries`, { key })).body.data;
   /** Waits until every query has a first delivery record (an attempt, or a refusal). */
   const settled = (key: string, ids: string[]) =>
-    until(async () => {
-      const all = await Promise.all(ids.map((id) => deliveries(key, id)));
-      return all.every((d) => d.length > 0) ? all.flat() : undefined;
-    }, "a first delivery record of every query");
+    eventually(
+      "a first delivery record of every query",
+      async () => {
+        const all = await Promise.all(ids.map((id) => deliveries(key, id)));
+        return all.every((d) => d.length > 0) ? all.flat() : undefined;
+      },
+      POLL,
+    );
 
   it("keeps one output delivery per query with the latest output, and waits at most an hour for a Retry-After", async () => {
     const { key } = await register(system.api.url);
@@ -88,12 +77,16 @@ describe("attack: fill Redis through webhook deliveries", () => {
         .toArray(),
     );
     // Every event was tried once, and each is now parked until its retry.
-    const parked = await until(async () => {
-      const scores = await Promise.all(
-        events.map((e) => redis.zscore(`${system.isolation.queuePrefix}:webhook:delayed`, e._id)),
-      );
-      return scores.every((s) => s !== null) ? scores.map(Number) : undefined;
-    }, "every delivery parked for a retry");
+    const parked = await eventually(
+      "every delivery parked for a retry",
+      async () => {
+        const scores = await Promise.all(
+          events.map((e) => redis.zscore(`${system.isolation.queuePrefix}:webhook:delayed`, e._id)),
+        );
+        return scores.every((s) => s !== null) ? scores.map(Number) : undefined;
+      },
+      POLL,
+    );
 
     const outputs = events.filter((e) => e.type === "output");
     expect(outputs).toHaveLength(1);

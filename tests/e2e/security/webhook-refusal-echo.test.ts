@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { Problem } from "@llm-chat/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, register } from "../support/client.js";
 import { type System, startSystem } from "../support/system.js";
@@ -33,19 +34,19 @@ describe("attack: learn where internal names point from webhook URL refusals", (
   it("refuses a name that resolves to a private address without naming the address", async () => {
     const { name, address } = privateHostName();
     const { key } = await register(system.api.url);
-    const res = await call<{ detail: string; errors: { message: string }[] }>(system.api.url, "/v1/queries", {
+    const res = await call<Problem>(system.api.url, "/v1/queries", {
       key,
       json: { prompt: "x", webhook: { url: `http://${name}:9/hook` } },
     });
     expect(res.status).toBe(422);
     expect(res.body.detail).toBe("webhook.url target is not allowed");
-    expect(res.body.errors.map((e) => e.message)).toEqual(["target is not allowed"]);
+    expect(res.body.errors?.map((e) => e.message)).toEqual(["target is not allowed"]);
     expect(JSON.stringify(res.body)).not.toContain(address);
   });
 
   it("gives an IP literal the same answer, so the two cannot be told apart", async () => {
     const { key } = await register(system.api.url);
-    const res = await call<{ detail: string }>(system.api.url, "/v1/queries", {
+    const res = await call<Problem>(system.api.url, "/v1/queries", {
       key,
       json: { prompt: "x", webhook: { url: "http://127.0.0.1:9/hook" } },
     });

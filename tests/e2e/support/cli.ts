@@ -32,6 +32,7 @@ export async function runCli(
     stderr += chunk.toString("utf8");
   });
   if (options.input !== undefined) child.stdin?.end(options.input);
+  // A bound, not a pause: a CLI that never exits is killed so the test fails instead of hanging.
   const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
   const [code] = (await once(child, "close")) as [number | null];
   clearTimeout(timer);

@@ -1,3 +1,6 @@
+import { finalStatuses, type Query, type QueryStatus, type RegisterResponse } from "@llm-chat/contracts";
+import { eventually } from "@llm-chat/testkit";
+
 export interface ApiResponse<T = unknown> {
   status: number;
   headers: Headers;
@@ -43,31 +46,39 @@ let counter = 0;
 export async function register(baseUrl: string): Promise<{ userId: string; key: string; email: string }> {
   counter += 1;
   const email = `user${counter}-${Date.now()}@example.test`;
-  const res = await call<{ user: { id: string }; apiKey: { secret: string } }>(baseUrl, "/v1/auth/register", {
+  const res = await call<RegisterResponse>(baseUrl, "/v1/auth/register", {
     json: { email, password: "correct horse battery staple" },
   });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { userId: res.body.user.id, key: res.body.apiKey.secret, email };
 }
 
-export interface QueryView {
-  id: string;
-  conversationId: string;
-  status: string;
-  output: string | null;
-  error: { code: string; message: string } | null;
-  attempts: number;
-  metrics: Record<string, number | null>;
+/** Reads a query; a status other than 200 throws, so a wait on it ends at once. */
+async function getQuery(baseUrl: string, key: string, id: string): Promise<Query> {
+  const res = await call<Query>(baseUrl, `/v1/queries/${id}`, { key });
+  if (res.status !== 200) throw new Error(`GET query ${id}: ${res.status}`);
+  return res.body;
 }
 
-/** Polls a query until it is terminal. Bounded: fails the test rather than hang. */
-export async function waitForQuery(baseUrl: string, key: string, id: string, timeoutMs = 60_000): Promise<QueryView> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const res = await call<QueryView>(baseUrl, `/v1/queries/${id}`, { key });
-    if (res.status !== 200) throw new Error(`poll ${id}: ${res.status}`);
-    if (["succeeded", "failed", "canceled"].includes(res.body.status)) return res.body;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`query ${id} did not finish within ${timeoutMs} ms`);
+/** Waits until the query's status is one of `statuses`, and returns it. Bounded: fails the test rather than hang. */
+export function waitForStatus(
+  baseUrl: string,
+  key: string,
+  id: string,
+  statuses: readonly QueryStatus[],
+  timeoutMs = 10_000,
+): Promise<Query> {
+  return eventually(
+    `query ${id} to be ${statuses.join(" or ")}`,
+    async () => {
+      const query = await getQuery(baseUrl, key, id);
+      return statuses.includes(query.status) ? query : undefined;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+}
+
+/** Waits until a query is terminal. */
+export function waitForQuery(baseUrl: string, key: string, id: string, timeoutMs = 60_000): Promise<Query> {
+  return waitForStatus(baseUrl, key, id, finalStatuses, timeoutMs);
 }

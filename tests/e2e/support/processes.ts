@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { eventually } from "@llm-chat/testkit";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -40,24 +41,31 @@ function launch(app: "api" | "worker", env: Record<string, string>): RunningProc
   };
 }
 
-async function waitForLine(
+/** Waits until the process logs an entry that `match`es, and returns it; fails at once if the process exits. */
+export async function waitForLog(
   proc: RunningProcess,
+  what: string,
   match: (entry: Record<string, unknown>) => boolean,
-  timeoutMs: number,
-) {
-  const deadline = Date.now() + timeoutMs;
+  timeoutMs = 10_000,
+): Promise<Record<string, unknown>> {
   let seen = 0;
-  while (Date.now() < deadline) {
+  const probe = () => {
     for (; seen < proc.lines.length; seen++) {
       const line = proc.lines[seen] ?? "";
       if (!line.startsWith("{")) continue;
       const entry = JSON.parse(line) as Record<string, unknown>;
       if (match(entry)) return entry;
     }
-    if (proc.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`process did not become ready:\n${proc.lines.slice(-20).join("\n")}`);
+    if (proc.child.exitCode !== null) throw new Error(`the process exited before it logged ${what}`);
+    return undefined;
+  };
+  return eventually(`the log entry ${what}`, probe, { timeoutMs, intervalMs: 25 }).catch((error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail(proc)}`);
+  });
+}
+
+function tail(proc: RunningProcess): string {
+  return proc.lines.slice(-20).join("\n");
 }
 
 /** `url`: the public API; `metricsUrl`: its metrics port (API_METRICS_PORT), loopback unless told. */
@@ -65,7 +73,7 @@ export async function startApi(
   env: Record<string, string>,
 ): Promise<RunningProcess & { url: string; metricsUrl: string }> {
   const proc = launch("api", { API_HOST: "127.0.0.1", API_PORT: "0", API_METRICS_PORT: "0", ...env });
-  const entry = await waitForLine(proc, (e) => e.msg === "api listening", 30_000);
+  const entry = await waitForLog(proc, "api listening", (e) => e.msg === "api listening", 30_000);
   return Object.assign(proc, {
     url: `http://127.0.0.1:${String(entry.port)}`,
     metricsUrl: `http://127.0.0.1:${String(entry.metricsPort)}`,
@@ -74,7 +82,7 @@ export async function startApi(
 
 export async function startWorker(env: Record<string, string>): Promise<RunningProcess> {
   const proc = launch("worker", env);
-  await waitForLine(proc, (e) => e.msg === "worker ready", 30_000);
+  await waitForLog(proc, "worker ready", (e) => e.msg === "worker ready", 30_000);
   return proc;
 }
 

@@ -17,6 +17,7 @@ export async function readSse(
   options: { lastEventId?: string; timeoutMs?: number } = {},
 ): Promise<{ status: number; contentType: string | null }> {
   const controller = new AbortController();
+  // A bound, not a pause: a stream that never ends is cut so the test fails instead of hanging.
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 30_000);
   const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: "text/event-stream" };
   if (options.lastEventId) headers["last-event-id"] = options.lastEventId;
