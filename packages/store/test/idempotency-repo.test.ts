@@ -1,19 +1,12 @@
-import { type Isolation, isolate } from "@llm-chat/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IDEMPOTENCY_WINDOW_MS, openStore, type Store } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { IDEMPOTENCY_WINDOW_MS, type Store } from "../src/index.js";
+import { storeForFile } from "./support/store-for-file.js";
 
 describe("idempotency records", () => {
-  let isolation: Isolation;
   let store: Store;
   const now = new Date("2026-01-01T00:00:00Z");
-
-  beforeAll(async () => {
-    isolation = isolate();
-    store = await openStore(isolation.mongoUrl, "store-test");
-  });
-  afterAll(async () => {
-    await store.close();
-    await isolation.cleanup();
+  storeForFile((opened) => {
+    store = opened;
   });
 
   it("name one query id to every request with the key, whichever of them wrote the record", async () => {

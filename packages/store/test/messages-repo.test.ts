@@ -1,18 +1,11 @@
-import { type Isolation, isolate } from "@llm-chat/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DuplicateKeyError, openStore, type Store } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { DuplicateKeyError, type Store } from "../src/index.js";
+import { storeForFile } from "./support/store-for-file.js";
 
 describe("the messages repository", () => {
-  let isolation: Isolation;
   let store: Store;
-
-  beforeAll(async () => {
-    isolation = isolate();
-    store = await openStore(isolation.mongoUrl, "store-test");
-  });
-  afterAll(async () => {
-    await store.close();
-    await isolation.cleanup();
+  storeForFile((opened) => {
+    store = opened;
   });
 
   /** A new query document (not stored); the fields a test cares about can be set. */

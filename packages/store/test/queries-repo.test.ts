@@ -1,19 +1,12 @@
 import type { QueryStatus } from "@llm-chat/contracts";
-import { type Isolation, isolate } from "@llm-chat/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore, type Store } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import type { Store } from "../src/index.js";
+import { storeForFile } from "./support/store-for-file.js";
 
 describe("the queries repository", () => {
-  let isolation: Isolation;
   let store: Store;
-
-  beforeAll(async () => {
-    isolation = isolate();
-    store = await openStore(isolation.mongoUrl, "store-test");
-  });
-  afterAll(async () => {
-    await store.close();
-    await isolation.cleanup();
+  storeForFile((opened) => {
+    store = opened;
   });
 
   it("gives the sweeper the open queries created before the cutoff, oldest first, at most the limit", async () => {

@@ -1,18 +1,11 @@
-import { type Isolation, isolate } from "@llm-chat/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashApiKey, openStore, type Store } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { hashApiKey, type Store } from "../src/index.js";
+import { storeForFile } from "./support/store-for-file.js";
 
 describe("API keys", () => {
-  let isolation: Isolation;
   let store: Store;
-
-  beforeAll(async () => {
-    isolation = isolate();
-    store = await openStore(isolation.mongoUrl, "store-test");
-  });
-  afterAll(async () => {
-    await store.close();
-    await isolation.cleanup();
+  storeForFile((opened) => {
+    store = opened;
   });
 
   it("carry their key id, so a presented key is found by _id and then checked by hash", async () => {
