@@ -37,6 +37,14 @@ export TEST_REDIS_CLUSTER_URL
 pnpm build
 pnpm lint
 pnpm typecheck
-pnpm exec vitest run --project unit --project e2e "$@"
+reports=.data/test-results
+rm -rf "$reports" && mkdir -p "$reports"
+json() { printf -- '--reporter=default --reporter=json --outputFile.json=%s/%s.json' "$reports" "$1"; }
+status=0
+# shellcheck disable=SC2046 # json prints three separate options
+pnpm exec vitest run --project unit --project e2e $(json main) "$@" || status=$?
 # Fault injection last, alone: it stops and restarts servers of its own (other ports).
-pnpm test:faults
+# shellcheck disable=SC2046
+if [ "$status" -eq 0 ]; then pnpm test:faults $(json faults) || status=$?; fi
+node scripts/lib/test-summary.mjs "$reports"/*.json
+exit "$status"
