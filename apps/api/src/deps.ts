@@ -1,10 +1,8 @@
 import type { EventHub, QueryEmitter, QueryEventLog } from "@llm-chat/events";
-import type { HotHistory } from "@llm-chat/history";
 import type { ModelRegistry } from "@llm-chat/llm";
-import type { Logger } from "@llm-chat/logger";
-import type { Metrics } from "@llm-chat/metrics";
-import type { ConversationOrder, QueryLedger, QueryLifecycle } from "@llm-chat/query-lifecycle";
+import type { ConversationOrder, HotHistory, QueryLedger, QueryLifecycle } from "@llm-chat/query-lifecycle";
 import type { Producer } from "@llm-chat/queue";
+import type { Logger, Metrics } from "@llm-chat/runtime";
 import type { Store } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
 import type { AccessTokens } from "./auth/access-tokens.js";

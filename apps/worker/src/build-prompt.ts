@@ -1,4 +1,3 @@
-import type { HotHistory } from "@llm-chat/history";
 import {
   type BuiltContext,
   buildContext,
@@ -7,8 +6,9 @@ import {
   type ModelSpec,
   neutraliseMarkers,
 } from "@llm-chat/llm";
-import type { Logger } from "@llm-chat/logger";
+import type { HotHistory } from "@llm-chat/query-lifecycle";
 import type { Producer } from "@llm-chat/queue";
+import type { Logger } from "@llm-chat/runtime";
 import type { ConversationDoc, GivenTurn, QueryDoc } from "@llm-chat/store";
 
 export interface PromptBuilderDeps {

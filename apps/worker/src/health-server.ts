@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { type Metrics, startMetricsServer } from "@llm-chat/metrics";
+import { type Metrics, startMetricsServer } from "@llm-chat/runtime";
 
 export interface HealthChecks {
   /** Redis and MongoDB answer, and the worker is not shutting down. */

@@ -1,28 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { loadEnvOrExit } from "@llm-chat/config";
-import { createQueryEmitter, createQueryEventLog, createWebhookGate } from "@llm-chat/events";
-import { createHotHistory } from "@llm-chat/history";
-import { createShutdown } from "@llm-chat/lifecycle";
-import {
-  createModelRegistry,
-  createProviders,
-  ModelConfigError,
-  ProviderConfigError,
-  ProviderError,
-} from "@llm-chat/llm";
-import { createLogger } from "@llm-chat/logger";
-import { createMetrics, observeQuery } from "@llm-chat/metrics";
-import { cancelChannelOf, createQueryLedger, wireQueryLifecycle } from "@llm-chat/query-lifecycle";
-import {
-  assertPrefixFitsRedis,
-  createProducer,
-  createRedis,
-  QueueName,
-  queryBackoff,
-  readQueueCounts,
-  webhookBackoff,
-} from "@llm-chat/queue";
-import { openStore } from "@llm-chat/store";
+import { createProviders, ProviderConfigError, ProviderError } from "@llm-chat/llm";
+import { cancelChannelOf } from "@llm-chat/query-lifecycle";
+import { QueueName, queryBackoff, webhookBackoff } from "@llm-chat/queue";
+import { createRuntimeOrExit, loadEnvOrExit } from "@llm-chat/runtime";
 import { createGuardedDispatcher } from "@llm-chat/webhooks";
 import { Worker } from "bullmq";
 import { abortReasons } from "./abort-reason.js";
@@ -34,50 +14,14 @@ import { startSweeper } from "./sweeper.js";
 import { createWebhookProcessor, RetryableDeliveryError } from "./webhook-processor.js";
 
 const env = loadEnvOrExit(process.env, "worker");
-const logger = createLogger({
-  name: "worker",
-  level: env.LOG_LEVEL,
-  pretty: env.NODE_ENV === "development",
-  logContent: env.LOG_CONTENT,
-});
-const shutdown = createShutdown(logger);
+const runtime = await createRuntimeOrExit(env, "worker");
+const { logger, shutdown, metrics, store, redis, producer, models, history, emitter, lifecycle, order } = runtime;
 // The whole shutdown must fit in the orchestrator's grace period: jobs' bound plus closing connections.
 shutdown.handleSignals(env.WORKER_SHUTDOWN_TIMEOUT_MS + 5000);
 
-const metrics = createMetrics("worker");
 const breakerValue = { closed: 0, "half-open": 1, open: 2 } as const;
-
-try {
-  assertPrefixFitsRedis(env.REDIS_URL, env.QUEUE_PREFIX);
-} catch (error) {
-  process.stderr.write(`worker: ${error instanceof Error ? error.message : error}\n`);
-  process.exit(1);
-}
-const store = await openStore(env.MONGO_URL, "llm-chat-worker", {
-  slowCommandMs: env.MONGO_SLOW_COMMAND_MS,
-  onSlowCommand: (slow) => logger.warn(slow, "slow MongoDB command"),
-});
-const redis = createRedis(env.REDIS_URL, "worker");
-redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
-const queueRedis = createRedis(env.REDIS_URL, "worker");
-const workerRedis = createRedis(env.REDIS_URL, "worker");
-const producer = createProducer(queueRedis, env.QUEUE_PREFIX, {
-  queryAttempts: env.QUERY_ATTEMPTS,
-  queryBackoffMs: env.QUERY_BACKOFF_MS,
-});
-const history = createHotHistory(redis, store.messages, {
-  keyPrefix: env.QUEUE_PREFIX,
-  maxTurns: env.HISTORY_MAX_TURNS,
-  ttlSeconds: env.HISTORY_TTL_SECONDS,
-});
-let models: ReturnType<typeof createModelRegistry>;
 let providers: ReturnType<typeof createProviders>;
 try {
-  models = createModelRegistry({
-    llama2ModelPath: env.LLAMA2_MODEL_PATH,
-    mistralModelPath: env.MISTRAL_MODEL_PATH,
-    modelsFile: env.MODELS_FILE,
-  });
   providers = createProviders(models, redis, {
     keyPrefix: env.QUEUE_PREFIX,
     replicate: {
@@ -98,39 +42,12 @@ try {
     secret: (name) => process.env[name],
   });
 } catch (error) {
-  if (error instanceof ModelConfigError || error instanceof ProviderConfigError) {
-    process.stderr.write(`worker: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
+  if (!(error instanceof ProviderConfigError)) throw error;
+  process.stderr.write(`worker: ${error.message}\n`);
+  process.exit(1);
 }
-
-const events = createQueryEventLog(redis, { keyPrefix: env.QUEUE_PREFIX, ttlSeconds: env.EVENTS_TTL_SECONDS });
-const ledger = createQueryLedger(redis, { keyPrefix: env.QUEUE_PREFIX });
-const webhookGate = createWebhookGate(redis, store, producer, logger, {
-  keyPrefix: env.QUEUE_PREFIX,
-  maxPendingPerUser: env.WEBHOOK_MAX_PENDING_PER_USER,
-  maxPendingPerUrl: env.WEBHOOK_MAX_PENDING_PER_URL,
-});
-const emitter = createQueryEmitter(store, events, producer, logger, {
-  webhooks: webhookGate,
-  outputFlushMs: 50,
-  webhookOutputMs: 500,
-  onFinished: (query) => observeQuery(metrics, query),
-});
-
-const { lifecycle, order } = wireQueryLifecycle({
-  store,
-  redis,
-  keyPrefix: env.QUEUE_PREFIX,
-  ledger,
-  events,
-  producer,
-  emitter,
-  history,
-  logger,
-  tokenCap: (model) => models.get(model)?.contextWindow,
-});
+// The BullMQ workers share a connection of their own, apart from the lifecycle's and the queues'.
+const workerRedis = runtime.connect("worker");
 
 const processor = createQueryProcessor({
   store,
@@ -170,7 +87,7 @@ const worker = new Worker(QueueName.query, processor, {
 worker.on("error", (err) => logger.warn({ err: err.message }, "worker error"));
 
 // A cancel is announced to every worker; the one running the query aborts it.
-const cancelSubscriber = createRedis(env.REDIS_URL, "worker");
+const cancelSubscriber = runtime.connect("worker");
 cancelSubscriber.on("message", (_channel: string, queryId: string) => {
   if (worker.cancelJob(queryId, abortReasons.canceled)) logger.info({ queryId }, "canceling a running query");
 });
@@ -200,7 +117,7 @@ const webhookWorker = new Worker(
   QueueName.webhook,
   createWebhookProcessor({
     store,
-    gate: webhookGate,
+    gate: runtime.webhookGate,
     logger,
     dispatcher,
     allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_URLS,
@@ -226,7 +143,7 @@ const webhookWorker = new Worker(
 );
 webhookWorker.on("error", (err) => logger.warn({ err: err.message }, "webhook worker error"));
 
-const sweeper = startSweeper(store, producer, ledger, lifecycle, logger, {
+const sweeper = startSweeper(store, producer, runtime.ledger, lifecycle, logger, {
   intervalMs: env.SWEEPER_INTERVAL_MS,
   graceMs: env.SWEEPER_GRACE_MS,
   batch: 500,
@@ -255,14 +172,9 @@ shutdown.register("workers", async () => {
   // redone later and not worth holding up the exit.
   await Promise.all([closeQueries(), webhookWorker.close(), summaryWorker.close(true)]);
 });
-shutdown.register("queues", () => producer.close());
-shutdown.register("redis", () =>
-  Promise.all([redis.quit(), queueRedis.quit(), workerRedis.quit(), cancelSubscriber.quit()]),
-);
-shutdown.register("mongodb", () => store.close());
+shutdown.register("queues, redis and mongodb", () => runtime.close());
 shutdown.register("http dispatcher", () => dispatcher.close());
 
-metrics.trackQueues(() => readQueueCounts(producer));
 const health = await startHealthServer(
   metrics,
   {

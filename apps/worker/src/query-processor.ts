@@ -9,9 +9,9 @@ import {
   ProviderError,
   type Providers,
 } from "@llm-chat/llm";
-import { type Logger, logContext } from "@llm-chat/logger";
-import type { Metrics } from "@llm-chat/metrics";
 import { type ConversationOrder, isFinal, type QueryLifecycle } from "@llm-chat/query-lifecycle";
+import type { Metrics } from "@llm-chat/runtime";
+import { type Logger, logContext } from "@llm-chat/runtime";
 import type { QueryDoc, Store } from "@llm-chat/store";
 import { type Job, UnrecoverableError } from "bullmq";
 import { abortReasonOf } from "./abort-reason.js";

@@ -9,7 +9,7 @@ import {
   type Providers,
   promptBudget,
 } from "@llm-chat/llm";
-import type { Logger } from "@llm-chat/logger";
+import type { Logger } from "@llm-chat/runtime";
 import type { Store, Turn } from "@llm-chat/store";
 import { type Job, UnrecoverableError } from "bullmq";
 

@@ -1,6 +1,6 @@
-import type { Logger } from "@llm-chat/logger";
 import { isFinal, type QueryLedger, type QueryLifecycle } from "@llm-chat/query-lifecycle";
 import type { Producer } from "@llm-chat/queue";
+import type { Logger } from "@llm-chat/runtime";
 import type { Store } from "@llm-chat/store";
 
 export interface SweeperConfig {

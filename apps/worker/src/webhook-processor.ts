@@ -1,7 +1,6 @@
 import { webhookJobSchema } from "@llm-chat/contracts";
 import type { WebhookGate } from "@llm-chat/events";
-import type { Logger } from "@llm-chat/logger";
-import type { Metrics } from "@llm-chat/metrics";
+import type { Logger, Metrics } from "@llm-chat/runtime";
 import type { Store, WebhookEventDoc } from "@llm-chat/store";
 import { checkWebhookTarget, parseWebhookUrl } from "@llm-chat/webhooks";
 import { type Job, UnrecoverableError } from "bullmq";

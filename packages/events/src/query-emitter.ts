@@ -1,7 +1,7 @@
 import type { WebhookEvent } from "@llm-chat/contracts";
-import type { Logger } from "@llm-chat/logger";
 import type { Producer } from "@llm-chat/queue";
 import type { QueryDoc, Store } from "@llm-chat/store";
+import type { Logger } from "pino";
 import type { QueryEvent, QueryEventLog } from "./query-event-log.js";
 import type { WebhookGate } from "./webhook-gate.js";
 

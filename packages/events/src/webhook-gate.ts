@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { WebhookEvent } from "@llm-chat/contracts";
-import type { Logger } from "@llm-chat/logger";
 import type { Producer } from "@llm-chat/queue";
 import { isDuplicateKey, newId, type Store, type WebhookEventDoc } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
+import type { Logger } from "pino";
 import { cappedPlaces } from "./capped-places.js";
 
 export interface WebhookGateConfig {

@@ -3,6 +3,7 @@ export { type FinalStatus, isFinal } from "@llm-chat/contracts";
 export { type Accepting, createAccept } from "./accept.js";
 export { type ConversationOrder, createConversationOrder, type IsOpen } from "./conversation-order.js";
 export { type GroupCommitOptions, groupCommit } from "./group-commit.js";
+export { createHotHistory, type HotHistory, type HotHistoryConfig } from "./hot-history.js";
 export {
   type Begin,
   type Cancel,

@@ -1,12 +1,12 @@
 import { isFinal, type QueryErrorCode, type QueryStatus } from "@llm-chat/contracts";
 import type { QueryEmitter, QueryEventLog } from "@llm-chat/events";
-import type { HotHistory } from "@llm-chat/history";
-import type { Logger } from "@llm-chat/logger";
 import type { Producer } from "@llm-chat/queue";
 import type { QueryDoc, Store } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
+import type { Logger } from "pino";
 import { createAccept } from "./accept.js";
 import type { ConversationOrder } from "./conversation-order.js";
+import type { HotHistory } from "./hot-history.js";
 import type { LiveQueries, LiveQuery, Outcome } from "./live-queries.js";
 import type { LedgerPlace, QueryLedger } from "./query-ledger.js";
 import { createRecorder } from "./record.js";

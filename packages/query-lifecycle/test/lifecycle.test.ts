@@ -1,12 +1,17 @@
 import { createQueryEmitter, createQueryEventLog, createWebhookGate } from "@llm-chat/events";
-import { createHotHistory } from "@llm-chat/history";
-import { createLogger } from "@llm-chat/logger";
 import { createProducer } from "@llm-chat/queue";
 import { openStore, type QueryDoc, type Store } from "@llm-chat/store";
 import { type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLiveQueries, createQueryLedger, type QueryLifecycle, wireQueryLifecycle } from "../src/index.js";
+import {
+  createHotHistory,
+  createLiveQueries,
+  createQueryLedger,
+  type QueryLifecycle,
+  wireQueryLifecycle,
+} from "../src/index.js";
 
 describe("the query lifecycle", () => {
   let isolation: Isolation;
@@ -24,7 +29,7 @@ describe("the query lifecycle", () => {
       onSlowCommand: (c) => commands.push(`${c.command}:${c.collection}`),
     });
     redis = new Redis(testRedisUrl());
-    const logger = createLogger({ name: "lifecycle-test", level: "silent", pretty: false });
+    const logger = pino({ level: "silent" });
     const keyPrefix = isolation.queuePrefix;
     const producer = createProducer(redis, keyPrefix, { queryAttempts: 3, queryBackoffMs: 100 });
     const events = createQueryEventLog(redis, { keyPrefix, ttlSeconds: 60 });

@@ -46,7 +46,7 @@ export interface MongoOptions {
   onSlowCommand?: (slow: SlowCommand) => void;
 }
 
-/** Where every command's name is announced; @llm-chat/metrics counts them (llmchat_store_commands_total). */
+/** Where every command's name is announced; the runtime's metrics count them (llmchat_store_commands_total). */
 const commands = channel(STORE_COMMAND_CHANNEL);
 
 export async function connectMongo(url: string, appName: string, options: MongoOptions = {}): Promise<Mongo> {

@@ -1,4 +1,4 @@
-import { loadEnvOrExit } from "@llm-chat/config";
+import { loadEnvOrExit } from "@llm-chat/runtime";
 import { openStore } from "@llm-chat/store";
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Metrics } from "@llm-chat/metrics";
+import type { Metrics } from "@llm-chat/runtime";
 import type { RequestHandler } from "express";
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;

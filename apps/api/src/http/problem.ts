@@ -1,5 +1,5 @@
 import type { Problem } from "@llm-chat/contracts";
-import type { Logger } from "@llm-chat/logger";
+import type { Logger } from "@llm-chat/runtime";
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import type { z } from "zod";
 

@@ -1,4 +1,4 @@
-import type { Logger } from "@llm-chat/logger";
+import type { Logger } from "@llm-chat/runtime";
 import type { ErrorRequestHandler, Response } from "express";
 import type { z } from "zod";
 import { HttpProblem, isBackendUnavailable } from "../http/problem.js";

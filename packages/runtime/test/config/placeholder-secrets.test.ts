@@ -2,9 +2,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { EnvError, loadEnv } from "../src/index.js";
+import { EnvError, loadEnv } from "../../src/index.js";
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnvError, loadEnv } from "../src/index.js";
+import { EnvError, loadEnv } from "../../src/index.js";
 
 describe("loadEnv", () => {
   it("fills in documented defaults when nothing is set", () => {

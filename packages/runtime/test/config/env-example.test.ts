@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { envSchema, loadEnv } from "../src/index.js";
+import { envSchema, loadEnv } from "../../src/index.js";
 
-const examplePath = new URL("../../../.env.example", import.meta.url);
+const examplePath = new URL("../../../../.env.example", import.meta.url);
 
 function parseDotenv(text: string): Record<string, string> {
   const entries = text
@@ -35,7 +35,7 @@ describe(".env.example", () => {
 });
 
 describe("docs/configuration.md", () => {
-  const page = readFileSync(new URL("../../../docs/configuration.md", import.meta.url), "utf8");
+  const page = readFileSync(new URL("../../../../docs/configuration.md", import.meta.url), "utf8");
   const rows = [...page.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((match) => match[1] as string);
 
   it("documents every variable the schema knows", () => {

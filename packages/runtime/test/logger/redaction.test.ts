@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { redactionFor } from "../src/index.js";
+import { redactionFor } from "../../src/index.js";
 
 /** A logger with the production redaction, writing its lines into an array. */
 function capture(logContent: boolean) {

@@ -1,7 +1,7 @@
 import { channel } from "node:diagnostics_channel";
 import { STORE_COMMAND_CHANNEL } from "@llm-chat/contracts";
 import { describe, expect, it } from "vitest";
-import { createMetrics } from "../src/index.js";
+import { createMetrics } from "../../src/index.js";
 
 const announce = channel(STORE_COMMAND_CHANNEL);
 

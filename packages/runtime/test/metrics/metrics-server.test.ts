@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bearerMatches, createMetrics, routeKey, startMetricsServer } from "../src/index.js";
+import { bearerMatches, createMetrics, routeKey, startMetricsServer } from "../../src/index.js";
 
 describe("routeKey", () => {
   it.each(["/metrics", "/METRICS", "/metrics/", "/Metrics/", "/metrics?name=x"])("reads %s as /metrics", (url) => {

@@ -1,1 +1,0 @@
-export { createHotHistory, type HotHistory, type HotHistoryConfig } from "./hot-history.js";

@@ -1,1 +1,0 @@
-export { createShutdown, type Shutdown } from "./shutdown.js";
