@@ -210,7 +210,9 @@ export async function dataSize(emptyCrowd?: ClientsRun): Promise<DataSizeResult>
     for (const name of Object.keys(routesEmpty.routes) as RouteName[]) {
       ratios[name] = ratio(routesLoaded.routes[name].p50, routesEmpty.routes[name].p50);
     }
-    ratios.crowdElapsed = ratio(crowdLoaded.elapsedSeconds, crowdEmpty.elapsedSeconds);
+    // A cut run's elapsed time is the cut, not its makespan: two cut runs would compare as 1.0.
+    const cut = crowdLoaded.makespanSeconds === null || crowdEmpty.makespanSeconds === null;
+    ratios.crowdElapsed = cut ? null : ratio(crowdLoaded.elapsedSeconds, crowdEmpty.elapsedSeconds);
     ratios.crowdSubmitP99 = ratio(crowdLoaded.submitMs.p99, crowdEmpty.submitMs.p99);
     ratios.crowdAnswered = ratio(crowdLoaded.answered, crowdEmpty.answered);
     return {
