@@ -2,20 +2,22 @@
  * Why a use case refused. The codes are stable: the HTTP layer answers each in its own
  * terms (http/problem-from-domain.ts, and OpenAI's envelope in openai/openai-error.ts).
  */
-export type DomainErrorCode =
-  | "not_found"
-  | "conversation_not_found"
-  | "invalid_input"
-  | "model_unknown"
-  | "model_mismatch"
-  | "prompt_too_large"
-  | "webhook_target_refused"
-  | "query_finished"
-  | "too_many_open_queries"
-  | "idempotency_key_reused"
-  | "idempotency_in_progress"
-  | "idempotency_key_used"
-  | "unavailable";
+export const domainErrorCodes = [
+  "not_found",
+  "conversation_not_found",
+  "invalid_input",
+  "model_unknown",
+  "model_mismatch",
+  "prompt_too_large",
+  "webhook_target_refused",
+  "query_finished",
+  "too_many_open_queries",
+  "idempotency_key_reused",
+  "idempotency_in_progress",
+  "idempotency_key_used",
+  "unavailable",
+] as const;
+export type DomainErrorCode = (typeof domainErrorCodes)[number];
 
 /** The piece of the client's input a refusal is about, so the client can fix that one. */
 export interface FieldIssue {
