@@ -15,6 +15,7 @@ const parserErrors: Record<string, [number, string]> = {
   "request.size.invalid": [400, "Request size did not match Content-Length"],
 };
 
+/** The last error handler: every error a native route throws or passes on ends here as problem+json. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (res.headersSent) {

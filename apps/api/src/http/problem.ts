@@ -4,7 +4,11 @@ import type { z } from "zod";
 
 type FieldError = NonNullable<Problem["errors"]>[number];
 
-/** An error that is meant for the client: it becomes a problem+json response as it is. */
+/**
+ * An HTTP-level refusal (parsing, content type, method, credentials, limits) meant for the
+ * client: it becomes a problem+json response as it is. Use cases refuse with a DomainError
+ * instead, answered through http/problem-from-domain.ts.
+ */
 export class HttpProblem extends Error {
   constructor(
     readonly status: number,
