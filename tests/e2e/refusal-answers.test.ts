@@ -195,6 +195,16 @@ describe("the answers to refused use cases", () => {
     });
   });
 
+  it("refuses a second account for an email", async () => {
+    const { email } = await register(url);
+    const again = await refusal(url, "/v1/auth/register", { json: { email, password: "another good password" } });
+    expect(again).toEqual(
+      problem(409, "Email already registered", "email-already-registered", "an account with this email exists", [
+        { in: "body", pointer: "/email", message: "already registered" },
+      ]),
+    );
+  });
+
   // Last: it fills the user's places for good.
   it("refuses a submit past the cap on open queries with Retry-After, in both envelopes", async () => {
     const own = await register(url);

@@ -18,6 +18,7 @@ const answers: [DomainErrorCode, number, string, string | null][] = [
   ["idempotency_key_reused", 422, "Idempotency key reused", null],
   ["idempotency_in_progress", 409, "Request in progress", "1"],
   ["idempotency_key_used", 409, "Idempotency key used", null],
+  ["email_taken", 409, "Email already registered", null],
   ["unavailable", 503, "Service unavailable", "5"],
 ];
 

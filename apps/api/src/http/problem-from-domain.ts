@@ -15,6 +15,7 @@ const answers: Record<DomainErrorCode, readonly [status: number, title: string]>
   idempotency_key_reused: [422, "Idempotency key reused"],
   idempotency_in_progress: [409, "Request in progress"],
   idempotency_key_used: [409, "Idempotency key used"],
+  email_taken: [409, "Email already registered"],
   unavailable: [503, "Service unavailable"],
 };
 

@@ -15,6 +15,7 @@ export const domainErrorCodes = [
   "idempotency_key_reused",
   "idempotency_in_progress",
   "idempotency_key_used",
+  "email_taken",
   "unavailable",
 ] as const;
 export type DomainErrorCode = (typeof domainErrorCodes)[number];
