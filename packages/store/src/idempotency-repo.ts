@@ -12,7 +12,7 @@ export type IdempotencyRecord = IdempotencyDoc & { queryId: string };
  * before the query is submitted, so whoever retries the key (after a crash, a lost response
  * or a failed request) submits under the same id, and the store's unique `_id` lets at most
  * one such query exist. Who may submit right now is decided elsewhere (a short Redis lease,
- * apps/api/src/idempotency-lease.ts); this record is the durable part, kept for the window.
+ * apps/api/src/use-cases/idempotency-lease.ts); this record is the durable part, kept for the window.
  * (FerretDB has no TTL indexes; expired keys are replaced here and swept by `deleteExpired`.)
  */
 export function createIdempotencyRepo(c: Collections) {

@@ -1,11 +1,14 @@
 import type { Problem } from "@llm-chat/contracts";
-import type { Logger } from "@llm-chat/runtime";
-import type { ErrorRequestHandler, RequestHandler, Response } from "express";
+import type { RequestHandler, Response } from "express";
 import type { z } from "zod";
 
 type FieldError = NonNullable<Problem["errors"]>[number];
 
-/** An error that is meant for the client: it becomes a problem+json response as it is. */
+/**
+ * An HTTP-level refusal (parsing, content type, method, credentials, limits) meant for the
+ * client: it becomes a problem+json response as it is. Use cases refuse with a DomainError
+ * instead, answered through http/problem-from-domain.ts.
+ */
 export class HttpProblem extends Error {
   constructor(
     readonly status: number,
@@ -41,61 +44,9 @@ export function fromZodError(location: FieldError["in"], error: z.ZodError): Htt
   return new HttpProblem(422, "Validation failed", `invalid ${location}: ${fields}`, errors);
 }
 
-export const notFound = (what: string) => new HttpProblem(404, "Not found", `${what} not found`);
-
 export const routeNotFound: RequestHandler = (req, _res, next) => {
   next(new HttpProblem(404, "Not found", `no route for ${req.method} ${req.path}`));
 };
-
-/** body-parser reports its failures with a `type`; map them to the status a client can act on. */
-const parserErrors: Record<string, [number, string]> = {
-  "entity.parse.failed": [400, "Malformed JSON"],
-  "entity.too.large": [413, "Request body too large"],
-  "encoding.unsupported": [415, "Unsupported content encoding"],
-  "charset.unsupported": [415, "Unsupported charset"],
-  "request.aborted": [400, "Request aborted"],
-  "request.size.invalid": [400, "Request size did not match Content-Length"],
-};
-
-export function problemHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
-    if (res.headersSent) {
-      req.socket.destroy();
-      return;
-    }
-    if (error instanceof HttpProblem) {
-      const problem: Problem = { type: problemType(error.title), title: error.title, status: error.status };
-      if (error.detail) problem.detail = error.detail;
-      if (error.errors) problem.errors = error.errors;
-      sendProblem(res, problem, error.headers);
-      return;
-    }
-    const type = typeof error === "object" && error !== null && "type" in error ? String(error.type) : "";
-    const mapped = parserErrors[type];
-    if (mapped) {
-      const [status, title] = mapped;
-      sendProblem(res, { type: problemType(title), title, status });
-      return;
-    }
-    if (isBackendUnavailable(error)) {
-      logger.warn({ err: error, method: req.method, url: req.originalUrl }, "backend unavailable");
-      sendProblem(
-        res,
-        {
-          type: problemType("Service unavailable"),
-          title: "Service unavailable",
-          status: 503,
-          detail: "a backing service is unreachable; try again shortly",
-        },
-        { "Retry-After": "5" },
-      );
-      return;
-    }
-    // Internal details stay in the log; the client gets a generic problem.
-    logger.error({ err: error, method: req.method, url: req.originalUrl }, "unhandled error");
-    sendProblem(res, { type: problemType("Internal server error"), title: "Internal server error", status: 500 });
-  };
-}
 
 const unavailableNames = new Set([
   "MongoServerSelectionError",

@@ -2,6 +2,8 @@ import type { Logger } from "@llm-chat/runtime";
 import type { ErrorRequestHandler, Response } from "express";
 import type { z } from "zod";
 import { HttpProblem, isBackendUnavailable } from "../http/problem.js";
+import { problemFromDomain } from "../http/problem-from-domain.js";
+import { DomainError, type DomainErrorCode } from "../use-cases/domain-error.js";
 
 /** OpenAI's error envelope: `{error: {message, type, param, code}}`, on the OpenAI routes only. */
 export class OpenAiError extends Error {
@@ -52,26 +54,44 @@ const pointerPath = (pointer: string): PropertyKey[] =>
     .split("/")
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replaceAll("~1", "/").replaceAll("~0", "~")));
 
+/** The OpenAI parameter a problem's first field error is about; `params` overrides the pointer's own path. */
+function paramOfProblem(problem: HttpProblem, params: Record<string, string>): string | null {
+  const pointer = problem.errors?.[0]?.pointer;
+  return pointer ? (params[pointer] ?? paramOf(pointerPath(pointer))) : null;
+}
+
 /**
  * llm-chat's problems in OpenAI's terms. `params` names the OpenAI parameter behind a
- * field of llm-chat's own request (e.g. /prompt is the last message). An unknown model is
- * a 404 `model_not_found` and a field error a 400, as OpenAI answers them.
+ * field of llm-chat's own request (e.g. /prompt is the last message). A field error is a
+ * 400, as OpenAI answers them.
  */
 export function fromProblem(problem: HttpProblem, params: Record<string, string> = {}): OpenAiError {
-  const pointer = problem.errors?.[0]?.pointer;
-  const param = pointer ? (params[pointer] ?? paramOf(pointerPath(pointer))) : null;
+  const param = paramOfProblem(problem, params);
   const message = problem.detail ?? problem.title;
   const { status, headers } = problem;
   if (status === 401) return new OpenAiError(401, message, "invalid_request_error", null, "invalid_api_key", headers);
-  if (problem.title === "Unknown model") {
-    return new OpenAiError(404, message, "invalid_request_error", param, "model_not_found");
-  }
-  if (problem.title === "Prompt too large") return invalidParam(param, message, "context_length_exceeded");
   if (status === 422 || status === 400) return invalidParam(param, message);
   if (status === 429) return new OpenAiError(429, message, "requests", null, "rate_limit_exceeded", headers);
   if (status === 404) return new OpenAiError(404, message, "invalid_request_error", param, "not_found");
   if (status >= 500) return new OpenAiError(status, message, "server_error", null, null, headers);
   return new OpenAiError(status, message, "invalid_request_error", param, null, headers);
+}
+
+/** Refusals OpenAI has a status and code of its own for. */
+const openAiCodes: Partial<Record<DomainErrorCode, readonly [status: number, code: string]>> = {
+  model_unknown: [404, "model_not_found"],
+  prompt_too_large: [400, "context_length_exceeded"],
+};
+
+/**
+ * A use case's refusal in OpenAI's terms: its problem+json answer converted, so both
+ * envelopes say the same, except where OpenAI has a code of its own. `params` as for fromProblem.
+ */
+export function fromDomainError(error: DomainError, params: Record<string, string> = {}): OpenAiError {
+  const problem = problemFromDomain(error);
+  const own = openAiCodes[error.code];
+  if (!own) return fromProblem(problem, params);
+  return new OpenAiError(own[0], error.message, "invalid_request_error", paramOfProblem(problem, params), own[1]);
 }
 
 /** body-parser's failures, by its error type. */
@@ -85,6 +105,7 @@ const parserErrors: Record<string, [number, string]> = {
 export function toOpenAiError(error: unknown): OpenAiError | null {
   if (error instanceof OpenAiError) return error;
   if (error instanceof HttpProblem) return fromProblem(error);
+  if (error instanceof DomainError) return fromDomainError(error);
   const kind = typeof error === "object" && error !== null && "type" in error ? String(error.type) : "";
   const parsed = parserErrors[kind];
   if (parsed) return new OpenAiError(parsed[0], parsed[1], "invalid_request_error");

@@ -1,10 +1,10 @@
 import type { GenerationParams } from "@llm-chat/contracts";
 import type { LoggedEvent } from "@llm-chat/events";
 import type { GivenTurn, QueryDoc } from "@llm-chat/store";
-import { cancelQuery } from "../cancel-query.js";
 import type { AppDeps } from "../deps.js";
-import { submitQuery } from "../submit-query.js";
-import { waitForDone } from "../wait-for-query.js";
+import { cancelQuery } from "../use-cases/cancel-query.js";
+import { submitQuery } from "../use-cases/submit-query.js";
+import { waitForDone } from "../use-cases/wait-for-query.js";
 
 /**
  * The one door from the OpenAI-compatible routes to llm-chat's query use cases: submit,
@@ -16,7 +16,7 @@ export interface QueryPort {
   /** The caller's query, or null for a missing one or another user's. */
   findForUser(id: string, userId: string): Promise<QueryDoc | null>;
   findById(id: string): Promise<QueryDoc | null>;
-  /** Cancels an open query; throws an HttpProblem (409) when it has already finished. */
+  /** Cancels an open query; throws a DomainError "query_finished" when it has already finished. */
   cancel(query: QueryDoc): Promise<QueryDoc>;
   /** True once the query is done; false after `ms` or on `abort`. */
   waitForDone(id: string, ms: number, abort: AbortSignal): Promise<boolean>;

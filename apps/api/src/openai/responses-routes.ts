@@ -3,7 +3,7 @@ import type { QueryDoc } from "@llm-chat/store";
 import { type Request, type Response, Router } from "express";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
-import { HttpProblem } from "../http/problem.js";
+import { DomainError } from "../use-cases/domain-error.js";
 import { openEventStream } from "./event-stream.js";
 import { followQuery } from "./follow-query.js";
 import { fromZodError, invalidParam, OpenAiError } from "./openai-error.js";
@@ -110,7 +110,7 @@ export function responsesRoutes(deps: AppDeps, port: QueryPort): Router {
       // Canceling a finished response changes nothing and answers it as it is.
       if (!isFinal(query.status)) await port.cancel(query);
     } catch (error) {
-      if (!(error instanceof HttpProblem && error.status === 409)) throw error;
+      if (!(error instanceof DomainError && error.code === "query_finished")) throw error;
     }
     res.json(presentResponse(await finalRecord(port, query)));
   });

@@ -1,8 +1,8 @@
 import { conversationIdSchema, type GenerationParams } from "@llm-chat/contracts";
 import type { QueryDoc } from "@llm-chat/store";
-import { HttpProblem } from "../http/problem.js";
+import { DomainError } from "../use-cases/domain-error.js";
 import { type GivenMessage, toGivenContext } from "./given-messages.js";
-import { fromProblem, invalidParam, OpenAiError } from "./openai-error.js";
+import { fromDomainError, invalidParam, OpenAiError } from "./openai-error.js";
 import type { QueryPort } from "./query-port.js";
 
 export interface ChatSubmission {
@@ -33,8 +33,8 @@ export async function submitChat(port: QueryPort, userId: string, chat: ChatSubm
         : { kind: "given", model, system: context.system, turns: context.turns, prompt, params },
     );
   } catch (error) {
-    if (!(error instanceof HttpProblem)) throw error;
-    throw fromProblem(error, {
+    if (!(error instanceof DomainError)) throw error;
+    throw fromDomainError(error, {
       "/prompt": names.messages,
       "/params/maxTokens": names.maxTokens,
       "/conversationId": names.conversation,

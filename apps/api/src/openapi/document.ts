@@ -24,7 +24,7 @@ import {
   tokenPairSchema,
 } from "@llm-chat/contracts";
 import { z } from "zod";
-import { IDEMPOTENCY_KEY } from "../idempotency.js";
+import { IDEMPOTENCY_KEY } from "../http/idempotency-key.js";
 import { openAiPaths } from "../openai/openapi-paths.js";
 import { problemResponse, retryAfter, surfaceResponses } from "./common-responses.js";
 import { eventStream, jsonData, sseEvent } from "./sse-event-schema.js";

@@ -6,8 +6,9 @@ import type { CachedKeys } from "../auth/cached-keys.js";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
 import type { AuthFailures } from "../http/auth-failures.js";
-import { HttpProblem, notFound } from "../http/problem.js";
+import { HttpProblem } from "../http/problem.js";
 import { parseBody, parseId } from "../http/validate.js";
+import { notFound } from "../use-cases/domain-error.js";
 
 const present = (doc: ApiKeyDoc): ApiKey => ({
   id: doc._id,

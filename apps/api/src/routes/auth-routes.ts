@@ -1,5 +1,4 @@
 import { loginBodySchema, type RegisterResponse, refreshBodySchema, registerBodySchema } from "@llm-chat/contracts";
-import { EmailTakenError } from "@llm-chat/store";
 import { hash, verify } from "@node-rs/argon2";
 import { type RequestHandler, Router } from "express";
 import type { Sessions } from "../auth/sessions.js";
@@ -7,6 +6,7 @@ import type { AppDeps } from "../deps.js";
 import type { AuthFailures } from "../http/auth-failures.js";
 import { HttpProblem } from "../http/problem.js";
 import { parseBody } from "../http/validate.js";
+import { registerUser } from "../use-cases/register-user.js";
 
 const badCredentials = () => new HttpProblem(401, "Unauthorized", "invalid email or password");
 const badRefresh = () => new HttpProblem(401, "Unauthorized", "the refresh token is invalid, expired or already used");
@@ -23,23 +23,12 @@ export async function authRoutes(
 
   router.post("/v1/auth/register", limitAuth, async (req, res) => {
     const body = parseBody(req, registerBodySchema);
-    // argon2id with the library's defaults (19 MiB, t=2, p=1): OWASP's recommended minimum.
-    const passwordHash = await hash(body.password);
-    try {
-      const { user, key } = await deps.store.users.register(body.email, passwordHash);
-      const response: RegisterResponse = {
-        user: { id: user._id, email: user.email, createdAt: user.createdAt.toISOString() },
-        apiKey: { id: key.doc._id, prefix: key.doc.prefix, secret: key.secret },
-      };
-      res.status(201).set("Cache-Control", "no-store").json(response);
-    } catch (error) {
-      if (error instanceof EmailTakenError) {
-        throw new HttpProblem(409, "Email already registered", "an account with this email exists", [
-          { in: "body", pointer: "/email", message: "already registered" },
-        ]);
-      }
-      throw error;
-    }
+    const { user, key } = await registerUser(deps, body.email, body.password);
+    const response: RegisterResponse = {
+      user: { id: user._id, email: user.email, createdAt: user.createdAt.toISOString() },
+      apiKey: { id: key.doc._id, prefix: key.doc.prefix, secret: key.secret },
+    };
+    res.status(201).set("Cache-Control", "no-store").json(response);
   });
 
   router.post(

@@ -5,15 +5,15 @@ import {
   pageQuerySchema,
 } from "@llm-chat/contracts";
 import { Router } from "express";
-import { deleteConversation } from "../delete-conversation.js";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
 import { presentConversation } from "../http/present.js";
-import { notFound } from "../http/problem.js";
 import { parseBody, parseId, parseQuery } from "../http/validate.js";
+import { deleteConversation } from "../use-cases/delete-conversation.js";
+import { notFound } from "../use-cases/domain-error.js";
+import { requireModel } from "../use-cases/require-model.js";
 import { FIRST_MESSAGE_PAGE, messageCursor, messagePage } from "./message-pages.js";
 import { cursorId, toPage } from "./pagination.js";
-import { requireModel } from "./require-model.js";
 
 export function conversationRoutes(deps: AppDeps): Router {
   const router = Router();

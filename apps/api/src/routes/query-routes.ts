@@ -7,15 +7,17 @@ import {
   submitQueryBodySchema,
 } from "@llm-chat/contracts";
 import { Router } from "express";
-import { cancelQuery } from "../cancel-query.js";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
+import { readIdempotencyKey } from "../http/idempotency-key.js";
 import { presentDelivery, presentQuery } from "../http/present.js";
-import { notFound } from "../http/problem.js";
 import { parseBody, parseId, parseQuery } from "../http/validate.js";
-import { once, readIdempotencyKey } from "../idempotency.js";
-import { submitQuery } from "../submit-query.js";
-import { readWaitPreference, waitForDone } from "../wait-for-query.js";
+import { readWaitPreference } from "../http/wait-preference.js";
+import { cancelQuery } from "../use-cases/cancel-query.js";
+import { notFound } from "../use-cases/domain-error.js";
+import { once } from "../use-cases/idempotency.js";
+import { submitQuery } from "../use-cases/submit-query.js";
+import { waitForDone } from "../use-cases/wait-for-query.js";
 import { cursorId, toPage } from "./pagination.js";
 import { queryStream } from "./query-stream.js";
 

@@ -3,10 +3,10 @@ import { isEventId, type LoggedEvent } from "@llm-chat/events";
 import type { Request, RequestHandler, Response } from "express";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
-import { notFound } from "../http/problem.js";
 import { startSse } from "../http/sse.js";
 import { drained } from "../http/stream-slots.js";
 import { parseId } from "../http/validate.js";
+import { notFound } from "../use-cases/domain-error.js";
 
 const HEARTBEAT_MS = 15_000;
 

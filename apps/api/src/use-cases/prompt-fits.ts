@@ -1,6 +1,6 @@
 import type { SubmitQueryBody } from "@llm-chat/contracts";
 import { buildContext, countTokens, type ModelSpec, maxTokensFor, PromptTooLargeError } from "@llm-chat/llm";
-import { HttpProblem } from "./http/problem.js";
+import { bodyField, DomainError } from "./domain-error.js";
 
 /**
  * Refuses at submit a prompt that could never fit the model's window beside its answer
@@ -10,11 +10,10 @@ import { HttpProblem } from "./http/problem.js";
 export function assertPromptFits(model: ModelSpec, system: string | null, body: SubmitQueryBody): void {
   const maxTokens = body.params?.maxTokens ?? model.defaultMaxTokens;
   if (maxTokens >= model.contextWindow) {
-    throw new HttpProblem(
-      422,
-      "Validation failed",
+    throw new DomainError(
+      "invalid_input",
       `maxTokens must be below the model's window of ${model.contextWindow}`,
-      [{ in: "body", pointer: "/params/maxTokens", message: `at most ${model.contextWindow - 1} for ${model.id}` }],
+      bodyField("/params/maxTokens", `at most ${model.contextWindow - 1} for ${model.id}`),
     );
   }
   const roughBound = maxTokensFor(body.prompt) + maxTokensFor(system ?? "") + 64;
@@ -31,11 +30,10 @@ export function assertPromptFits(model: ModelSpec, system: string | null, body: 
     });
   } catch (error) {
     if (!(error instanceof PromptTooLargeError)) throw error;
-    throw new HttpProblem(
-      422,
-      "Prompt too large",
+    throw new DomainError(
+      "prompt_too_large",
       `the prompt takes ${error.tokens} tokens with the system prompt; ${model.id} fits ${error.fits} beside an answer of ${maxTokens}`,
-      [{ in: "body", pointer: "/prompt", message: `${error.tokens} tokens; at most ${error.fits} fit` }],
+      bodyField("/prompt", `${error.tokens} tokens; at most ${error.fits} fit`),
     );
   }
 }

@@ -1,4 +1,4 @@
-import type { AppDeps } from "./deps.js";
+import type { AppDeps } from "../deps.js";
 
 /**
  * Deletes a conversation with its queries, messages, waiting jobs and Redis history. The

@@ -1,11 +1,9 @@
 import type { WebhookConfig } from "@llm-chat/contracts";
 import { checkWebhookTarget, parseWebhookUrl } from "@llm-chat/webhooks";
-import { HttpProblem } from "./http/problem.js";
+import { bodyField, DomainError } from "./domain-error.js";
 
 const refuse = (reason: string) =>
-  new HttpProblem(422, "Webhook URL refused", `webhook.url ${reason}`, [
-    { in: "body", pointer: "/webhook/url", message: reason },
-  ]);
+  new DomainError("webhook_target_refused", `webhook.url ${reason}`, bodyField("/webhook/url", reason));
 
 /**
  * A webhook URL must be http(s) and resolve only to public addresses, so a query cannot

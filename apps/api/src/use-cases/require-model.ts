@@ -1,5 +1,5 @@
 import type { ModelRegistry, ModelSpec } from "@llm-chat/llm";
-import { HttpProblem } from "../http/problem.js";
+import { bodyField, DomainError } from "./domain-error.js";
 
 export function requireModel(models: ModelRegistry, id: string): ModelSpec {
   const model = models.get(id);
@@ -8,7 +8,9 @@ export function requireModel(models: ModelRegistry, id: string): ModelSpec {
     .list()
     .map((m) => m.id)
     .join(", ");
-  throw new HttpProblem(422, "Unknown model", `model "${id}" is not served here; known models: ${known}`, [
-    { in: "body", pointer: "/model", message: `unknown model; one of: ${known}` },
-  ]);
+  throw new DomainError(
+    "model_unknown",
+    `model "${id}" is not served here; known models: ${known}`,
+    bodyField("/model", `unknown model; one of: ${known}`),
+  );
 }

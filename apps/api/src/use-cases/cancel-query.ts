@@ -1,6 +1,6 @@
 import type { QueryDoc } from "@llm-chat/store";
-import type { AppDeps } from "./deps.js";
-import { HttpProblem, notFound } from "./http/problem.js";
+import type { AppDeps } from "../deps.js";
+import { DomainError, notFound } from "./domain-error.js";
 
 /**
  * Cancels a queued or running query. A queued one loses its job and never runs; a running
@@ -15,6 +15,6 @@ export async function cancelQuery(deps: AppDeps, id: string, userId: string): Pr
     case "not-found":
       throw notFound("query");
     case "finished":
-      throw new HttpProblem(409, "Query already finished", `the query is ${result.status} and cannot be canceled`);
+      throw new DomainError("query_finished", `the query is ${result.status} and cannot be canceled`);
   }
 }

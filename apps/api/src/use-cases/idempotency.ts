@@ -1,46 +1,33 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { QueryDoc } from "@llm-chat/store";
-import type { AppDeps } from "./deps.js";
-import { HttpProblem } from "./http/problem.js";
+import type { AppDeps } from "../deps.js";
+import { DomainError, type FieldIssue } from "./domain-error.js";
 import { createIdempotencyLeases, type IdempotencyLeases } from "./idempotency-lease.js";
-
-/** 1–255 visible ASCII characters; the OpenAPI document describes the header with it. */
-export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** How long a repeat waits for a first request that is still being accepted before answering 409. */
 export const IDEMPOTENCY_WAIT_MS = 5000;
 /** How often a waiting repeat looks whether the first request's lease is gone (the accept itself is signalled). */
 const LEASE_CHECK_MS = 100;
 
-export function readIdempotencyKey(header: string | undefined): string | null {
-  if (header === undefined) return null;
-  if (!IDEMPOTENCY_KEY.test(header)) {
-    throw new HttpProblem(422, "Validation failed", "Idempotency-Key must be 1–255 visible ASCII characters", [
-      { in: "header", pointer: "/Idempotency-Key", message: "1–255 visible ASCII characters" },
-    ]);
-  }
-  return header;
-}
+const theKey = (message: string): FieldIssue[] => [{ in: "header", pointer: "/Idempotency-Key", message }];
 
 const reusedWithOtherBody = () =>
-  new HttpProblem(422, "Idempotency key reused", "this Idempotency-Key was used with a different request body", [
-    { in: "header", pointer: "/Idempotency-Key", message: "already used with a different body" },
-  ]);
-
-const stillInProgress = () =>
-  new HttpProblem(
-    409,
-    "Request in progress",
-    "a request with this Idempotency-Key is still being processed",
-    undefined,
-    { "Retry-After": "1" },
+  new DomainError(
+    "idempotency_key_reused",
+    "this Idempotency-Key was used with a different request body",
+    theKey("already used with a different body"),
   );
 
+const stillInProgress = () =>
+  new DomainError("idempotency_in_progress", "a request with this Idempotency-Key is still being processed", [], 1);
+
 const queryDeleted = () =>
-  new HttpProblem(409, "Idempotency key used", "the query this Idempotency-Key created has since been deleted", [
-    { in: "header", pointer: "/Idempotency-Key", message: "use a new key for a new query" },
-  ]);
+  new DomainError(
+    "idempotency_key_used",
+    "the query this Idempotency-Key created has since been deleted",
+    theKey("use a new key for a new query"),
+  );
 
 /**
  * Waits, at most until `until`, for a sign that the request holding the key's lease is
