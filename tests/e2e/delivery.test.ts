@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { ConversationWithMessages, Page, Problem, Query } from "@llm-chat/contracts";
 import { eventually } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -111,8 +112,14 @@ describe("getting answers out", () => {
   });
 
   it("cancels a running query: the provider call stops, its prediction is canceled upstream, nothing is recorded", async () => {
-    const res = await submit({ prompt: "a very long answer [[slow:8000]]" });
+    const marker = randomUUID();
+    const res = await submit({ prompt: `a very long answer ${marker} [[slow:8000]]` });
     await waitForStatus(url, key, res.body.id, ["running"]);
+    // "running" comes before the prompt is built and sent: wait until the prediction exists
+    // upstream, or a cancel in between rightly creates nothing there to cancel.
+    await eventually("the prediction to exist upstream", () =>
+      system.standIn.inputs.some((i) => String(i.input.prompt).includes(marker)),
+    );
     const cancelsBefore = system.standIn.counts.cancels;
     const canceled = await call<Query>(url, `/v1/queries/${res.body.id}/cancel`, { key, method: "POST" });
     expect(canceled.status).toBe(200);

@@ -17,17 +17,50 @@ export interface ReplicateProviderConfig {
 
 const terminal = new Set(["succeeded", "failed", "canceled", "aborted"]);
 
+interface CreateContext {
+  cancelAfter?: string;
+  signal?: AbortSignal | undefined;
+}
+
+/** How long a create in flight may still answer after its query was aborted. */
+const CREATE_GRACE_MS = 5000;
+
+/**
+ * The create's own signal: it follows the job's, CREATE_GRACE_MS late. A create cut mid-flight
+ * may already exist upstream with no id known to cancel it by; one that answers in the grace
+ * period gives the id, and the prediction is canceled at once.
+ */
+function lateSignal(signal: AbortSignal | undefined): { signal: AbortSignal | undefined; done(): void } {
+  if (!signal) return { signal: undefined, done: () => undefined };
+  const late = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    timer = setTimeout(() => late.abort(signal.reason), CREATE_GRACE_MS);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: late.signal,
+    done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
 /**
  * Every request of the official client passes through here: prediction creates wait for
  * the shared rate budget (the client's own quick retries included, so the budget is real)
  * and carry the query's deadline as Replicate's `Cancel-After`.
  */
-function createFetch(config: ReplicateProviderConfig, context: AsyncLocalStorage<{ cancelAfter?: string }>) {
+function createFetch(config: ReplicateProviderConfig, context: AsyncLocalStorage<CreateContext>) {
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = input instanceof Request ? input.url : String(input);
     const isCreate = init?.method === "POST" && /\/predictions$/.test(new URL(url).pathname);
     if (!isCreate) return fetch(input, init);
     await config.rateLimit?.take();
+    // Canceled while it waited for the budget: create nothing that would then need a cancel.
+    context.getStore()?.signal?.throwIfAborted();
     const headers = new Headers(init.headers);
     const cancelAfter = context.getStore()?.cancelAfter;
     if (cancelAfter) headers.set("Cancel-After", cancelAfter);
@@ -36,7 +69,7 @@ function createFetch(config: ReplicateProviderConfig, context: AsyncLocalStorage
 }
 
 export function createReplicateProvider(config: ReplicateProviderConfig): Provider {
-  const context = new AsyncLocalStorage<{ cancelAfter?: string }>();
+  const context = new AsyncLocalStorage<CreateContext>();
   const client = new Replicate({ auth: config.apiToken, baseUrl: config.baseUrl, fetch: createFetch(config, context) });
 
   async function cancelQuietly(id: string): Promise<void> {
@@ -55,19 +88,27 @@ export function createReplicateProvider(config: ReplicateProviderConfig): Provid
     const seconds = request.deadline ? Math.ceil((request.deadline.getTime() - Date.now()) / 1000) : null;
     const cancelAfter = seconds !== null ? `${Math.max(5, seconds)}s` : undefined;
 
+    signal?.throwIfAborted();
     let prediction: Prediction;
+    const createSignal = lateSignal(signal);
     try {
-      prediction = await context.run(cancelAfter ? { cancelAfter } : {}, () =>
+      prediction = await context.run({ ...(cancelAfter ? { cancelAfter } : {}), signal }, () =>
         client.predictions.create({
           ...(version ? { version } : { model: path }),
           input: toReplicateInput(request.model, request.prompt, request.params),
           // Streaming returns at once with the prediction id, so an abort can always cancel it.
           stream: true,
-          ...(signal ? { signal } : {}),
+          ...(createSignal.signal ? { signal: createSignal.signal } : {}),
         }),
       );
     } catch (error) {
       throw classifyProviderError(error, signal);
+    } finally {
+      createSignal.done();
+    }
+    if (signal?.aborted) {
+      await cancelQuietly(prediction.id);
+      signal.throwIfAborted();
     }
 
     try {

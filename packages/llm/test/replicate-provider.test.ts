@@ -1,4 +1,4 @@
-import { startReplicateStandIn } from "@llm-chat/testkit";
+import { defaultReply, startReplicateStandIn } from "@llm-chat/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createModelRegistry,
@@ -49,6 +49,34 @@ describe("the Replicate provider against the stand-in", () => {
     await expect(run).rejects.toThrow();
     expect(standIn.counts.cancels).toBe(cancelsBefore + 1);
     expect([...standIn.predictions.values()].at(-1)?.status).toBe("canceled");
+  });
+
+  it("cancels the prediction whose create was in flight when the caller aborted", async () => {
+    const caller = new AbortController();
+    const cancelsBefore = standIn.counts.cancels;
+    // The stand-in computes the reply while it handles the create: abort right there, before
+    // the create is answered, so the abort lands with the request in flight.
+    standIn.setBehaviour({
+      reply: () => {
+        caller.abort(new Error("canceled by its owner"));
+        return "never read";
+      },
+    });
+    try {
+      const run = ask("[[slow:10000]] in flight", { signal: caller.signal, onDelta: () => undefined });
+      await expect(run).rejects.toThrow("canceled by its owner");
+    } finally {
+      standIn.setBehaviour({ reply: defaultReply });
+    }
+    expect(standIn.counts.cancels).toBe(cancelsBefore + 1);
+    expect([...standIn.predictions.values()].at(-1)?.status).toBe("canceled");
+  });
+
+  it("creates no prediction for a caller that aborted before the create", async () => {
+    const createsBefore = standIn.counts.creates;
+    const run = ask("[INST] too late [/INST]", { signal: AbortSignal.abort(new Error("gone")) });
+    await expect(run).rejects.toThrow("gone");
+    expect(standIn.counts.creates).toBe(createsBefore);
   });
 
   it("reports a failed prediction as model_failed and a non-text output as malformed", async () => {
