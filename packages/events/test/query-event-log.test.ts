@@ -48,6 +48,86 @@ describe("the query event log", () => {
     expect(hub.size).toBe(1);
   });
 
+  /** Counts the commands `redis` sends while `run` runs (EVALSHA or EVAL of a script is one). */
+  async function commandsSentBy(run: () => Promise<void>): Promise<string[]> {
+    // Connected first: the handshake's own commands are not the ones counted.
+    await redis.ping();
+    const sent: string[] = [];
+    const original = redis.sendCommand.bind(redis);
+    const spy: typeof redis.sendCommand = (command, ...rest) => {
+      sent.push(command.name);
+      return original(command, ...rest);
+    };
+    redis.sendCommand = spy;
+    try {
+      await run();
+    } finally {
+      redis.sendCommand = original;
+    }
+    return sent;
+  }
+
+  it("appends, expires and announces in one command, even a batch of events", async () => {
+    const hub = await createEventHub(subscriber, log.channel);
+    let told = 0;
+    const stop = hub.listen("qry_one", () => told++);
+    const sent = await commandsSentBy(() =>
+      log.append("qry_one", { type: "status", status: "running" }, { type: "output", delta: "a" }),
+    );
+    expect(sent).toHaveLength(1);
+    expect(["evalsha", "eval"]).toContain(sent[0]);
+    await eventually("the append to be announced", () => told > 0, { timeoutMs: 5000, intervalMs: 10 });
+    expect(await redis.ttl(`${isolation.queuePrefix}:events:qry_one`)).toBeGreaterThan(50);
+    const again = await commandsSentBy(() => log.append("qry_one", { type: "output", delta: "b" }));
+    expect(again).toEqual(["evalsha"]);
+    await eventually("the second append to be announced", () => told > 1, { timeoutMs: 5000, intervalMs: 10 });
+    stop();
+    expect((await log.readAfter("qry_one", null)).map((e) => e.event)).toEqual([
+      { type: "status", status: "running" },
+      { type: "output", delta: "a" },
+      { type: "output", delta: "b" },
+    ]);
+  });
+
+  it("restarts the TTL on status and done events but not on output deltas", async () => {
+    const k = `${isolation.queuePrefix}:events:qry_ttl`;
+    await log.append("qry_ttl", { type: "status", status: "running" });
+    await redis.expire(k, 30);
+    await log.append("qry_ttl", { type: "output", delta: "x" });
+    expect(await redis.ttl(k)).toBeLessThanOrEqual(30);
+    await log.append(
+      "qry_ttl",
+      { type: "status", status: "succeeded" },
+      {
+        type: "done",
+        status: "succeeded",
+        output: "x",
+        error: null,
+      },
+    );
+    expect(await redis.ttl(k)).toBeGreaterThan(50);
+  });
+
+  it("gives a stream it has to recreate a TTL, whatever the event (deleted query, Redis flushed)", async () => {
+    const k = `${isolation.queuePrefix}:events:qry_gone`;
+    await log.append("qry_gone", { type: "status", status: "running" });
+    await log.drop("qry_gone");
+    await log.append("qry_gone", { type: "output", delta: "late" });
+    expect(await redis.ttl(k)).toBeGreaterThan(50);
+    expect((await log.readAfter("qry_gone", null)).map((e) => e.event)).toEqual([{ type: "output", delta: "late" }]);
+  });
+
+  it("resumes after a Last-Event-ID with the events appended since, in order", async () => {
+    await log.append("qry_resume", { type: "status", status: "running" });
+    const [seen] = await log.readAfter("qry_resume", null);
+    for (const delta of ["1", "2", "3"]) await log.append("qry_resume", { type: "output", delta });
+    const rest = await log.readAfter("qry_resume", seen?.id ?? null);
+    expect(rest.map((e) => e.event)).toEqual(["1", "2", "3"].map((delta) => ({ type: "output", delta })));
+    const ids = rest.map((e) => e.id);
+    expect(ids.every(isEventId)).toBe(true);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it("only accepts stream ids as resume points", () => {
     expect(isEventId("1700000000000-0")).toBe(true);
     expect(isEventId("abc")).toBe(false);

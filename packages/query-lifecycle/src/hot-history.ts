@@ -9,6 +9,36 @@ export interface HotHistoryConfig {
 }
 
 /**
+ * Writes turns, caps the set and restarts its TTL, atomically and as one command (it was
+ * MULTI, two commands per turn, ZREMRANGEBYRANK, EXPIRE, EXEC). KEYS[1], the only key
+ * touched, is the conversation's set (Redis-Cluster-safe). ARGV: the rank below which
+ * turns go (−(maxTurns + 1)), the TTL, then a score and a turn per turn written. Removing
+ * what sits at a turn's score first keeps one copy of a turn recorded twice.
+ */
+const WRITE_SCRIPT = `
+for i = 3, #ARGV, 2 do
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i])
+  redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+// defineCommand sends EVALSHA (EVAL once per connection, and after a restart or SCRIPT
+// FLUSH); the name is distinct so it cannot clash with anyone else's command.
+const WRITE_COMMAND = "llmChatWriteHistory";
+
+type WriteCommand = (key: string, ...args: string[]) => Promise<unknown>;
+
+function defineWrite(redis: Redis | Cluster): WriteCommand {
+  redis.defineCommand(WRITE_COMMAND, { numberOfKeys: 1, lua: WRITE_SCRIPT });
+  // defineCommand adds the method at run time; ioredis's types cannot know of it.
+  const command = (redis as unknown as Record<string, WriteCommand | undefined>)[WRITE_COMMAND];
+  if (!command) throw new Error(`ioredis did not define ${WRITE_COMMAND}`);
+  return command.bind(redis);
+}
+
+/**
  * A capped copy of each conversation's recent turns in a Redis sorted set scored by the
  * turn's sequence number. MongoDB stays the source of truth: a missing key (expired,
  * evicted, flushed) is rebuilt from it. Writing a turn first removes whatever sits at
@@ -16,6 +46,9 @@ export interface HotHistoryConfig {
  */
 export function createHotHistory(redis: Redis | Cluster, messages: MessagesRepo, config: HotHistoryConfig) {
   const key = (conversationId: string) => `${config.keyPrefix}:history:${conversationId}`;
+  const writeScript = defineWrite(redis);
+  const keepFromRank = String(-(config.maxTurns + 1));
+  const ttl = String(config.ttlSeconds);
 
   /**
    * Keeps what a prompt can use: at most `maxTurns`, and no older turns than the newest ones
@@ -37,17 +70,8 @@ export function createHotHistory(redis: Redis | Cluster, messages: MessagesRepo,
   async function write(conversationId: string, turns: readonly Turn[], tokenCap?: number): Promise<void> {
     if (turns.length === 0) return;
     const k = key(conversationId);
-    const tx = redis.multi();
-    for (const turn of turns) {
-      tx.zremrangebyscore(k, turn.seq, turn.seq);
-      tx.zadd(k, turn.seq, JSON.stringify(turn));
-    }
-    // Keep only what a prompt can use; older turns live on in MongoDB.
-    tx.zremrangebyrank(k, 0, -(config.maxTurns + 1));
-    tx.expire(k, config.ttlSeconds);
-    const results = await tx.exec();
-    const failed = results?.find(([error]) => error !== null);
-    if (!results || failed) throw failed?.[0] ?? new Error("history write aborted");
+    // Keeps only what a prompt can use (maxTurns); older turns live on in MongoDB.
+    await writeScript(k, keepFromRank, ttl, ...turns.flatMap((turn) => [String(turn.seq), JSON.stringify(turn)]));
     if (tokenCap !== undefined) await trimToTokens(k, tokenCap);
   }
 

@@ -74,16 +74,23 @@ if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'st', ARGV[4]) end
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 return 1`;
 
+// Reads the hash once and writes the move in one HSET (HGETALL, HSET, EXPIRE: it was HGET,
+// HSET, HSETNX, HINCRBY, EXPIRE, HGETALL), answering the fields as they now stand: the
+// status running, the first start time kept, attempts one more.
 const START = `
-local s = redis.call('HGET', KEYS[1], 's')
-if not s then return false end
-if string.find(ARGV[1], ',' .. s .. ',', 1, true) then
-  redis.call('HSET', KEYS[1], 's', 'running')
-  redis.call('HSETNX', KEYS[1], 'st', ARGV[2])
-  redis.call('HINCRBY', KEYS[1], 'a', 1)
-  redis.call('EXPIRE', KEYS[1], ARGV[3])
-end
-return redis.call('HGETALL', KEYS[1])`;
+local f = redis.call('HGETALL', KEYS[1])
+local h = {}
+for i = 1, #f, 2 do h[f[i]] = f[i + 1] end
+if not h['s'] then return false end
+if not string.find(ARGV[1], ',' .. h['s'] .. ',', 1, true) then return f end
+h['s'] = 'running'
+h['st'] = h['st'] or ARGV[2]
+h['a'] = tostring((tonumber(h['a']) or 0) + 1)
+redis.call('HSET', KEYS[1], 's', h['s'], 'st', h['st'], 'a', h['a'])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+local out = {}
+for k, v in pairs(h) do out[#out + 1] = k out[#out + 1] = v end
+return out`;
 
 const DECIDE = `
 local s = redis.call('HGET', KEYS[1], 's')

@@ -27,12 +27,17 @@ export interface LedgerPlace {
 }
 
 // Adds only below the cap; one script so two submits cannot both take the last place.
+// The count comes first: below the cap (the usual case) ZADD NX both adds a new query and
+// keeps the place and score of one already there, so only a user at the cap pays for the
+// ZSCORE that tells a query holding a place from one asking for a new one.
 const RESERVE = `
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[2])
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+  return 1
+end
 if redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 1 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-return 1`;
+return 0`;
 
 // INCR only a counter that exists: a missing one must be rebuilt from MongoDB first, or
 // numbering would restart at 0 and collide with the conversation's earlier queries.

@@ -67,6 +67,25 @@ describe("the hot history", () => {
     expect(ttl).toBeLessThanOrEqual(60);
   });
 
+  it("writes a turn, its cap and its TTL in one command", async () => {
+    await redis.ping(); // connected first: the handshake's own commands are not counted
+    const sent: string[] = [];
+    const original = redis.sendCommand.bind(redis);
+    const spy: typeof redis.sendCommand = (command, ...rest) => {
+      sent.push(command.name);
+      return original(command, ...rest);
+    };
+    redis.sendCommand = spy;
+    try {
+      await history.append("conv_one", turn(7));
+    } finally {
+      redis.sendCommand = original;
+    }
+    expect(sent).toEqual(["evalsha"]);
+    expect(await redis.zrange(key("conv_one"), 0, -1)).toEqual([JSON.stringify(turn(7))]);
+    expect(await redis.ttl(key("conv_one"))).toBeGreaterThan(0);
+  });
+
   it("only returns turns before the asking query", async () => {
     const { turns } = await history.load("conv_b", 3);
     expect(turns.map((t) => t.seq)).toEqual([2]);

@@ -57,6 +57,18 @@ describe("the query ledger", () => {
     expect(await ledger.reserve("usr_cap", "qry_late", 3)).toBe(true);
   });
 
+  it("keeps a holder's place and its turn in line when it asks again below the cap", async () => {
+    expect(await ledger.reserve("usr_again", "qry_first", 5)).toBe(true);
+    expect(await ledger.reserve("usr_again", "qry_second", 5)).toBe(true);
+    const key = `${isolation.queuePrefix}:ledger:open:usr_again`;
+    const before = await redis.zscore(key, "qry_first");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await ledger.reserve("usr_again", "qry_first", 5)).toBe(true);
+    expect(await redis.zscore(key, "qry_first")).toBe(before);
+    expect(await ledger.openOf("usr_again")).toEqual(["qry_first", "qry_second"]);
+    expect(await redis.ttl(key)).toBeGreaterThan(0);
+  });
+
   it("lines a conversation's queries up by number", async () => {
     await ledger.enter("qry_2", { conversationId: "conv_c", seq: 2 });
     await ledger.enter("qry_0", { conversationId: "conv_c", seq: 0 });

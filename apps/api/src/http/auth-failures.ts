@@ -3,6 +3,7 @@ import type { Cluster, Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
 import { clientKey } from "./client-address.js";
 import { HttpProblem } from "./problem.js";
+import { incrTtlScript } from "./rate-limit.js";
 
 export interface AuthFailureConfig {
   keyPrefix: string;
@@ -19,6 +20,8 @@ function counter(redis: Redis | Cluster, prefix: string, points: number, duratio
     keyPrefix: prefix,
     points,
     duration,
+    // The API's limiters share one script name on the client: all must pass the same one.
+    customIncrTtlLuaScript: incrTtlScript,
     // Redis away: counted per process instead, never not at all.
     insuranceLimiter: new RateLimiterMemory({ points, duration }),
   });
@@ -35,6 +38,15 @@ export function createAuthFailures(redis: Redis | Cluster, config: AuthFailureCo
   const byEmail = counter(redis, `${config.keyPrefix}:rl:authfail:email`, config.perEmail, config.windowSeconds);
 
   async function refuseIfSpent(limiter: RateLimiterRedis, key: string, what: string) {
+    // Every authenticated request passes here: one GET of the count (the limiter's own
+    // get is MULTI/GET/PTTL/EXEC). Only a client at its limit needs the window's end, for
+    // Retry-After, and so the limiter's get; so does any error (Redis away), which the
+    // limiter answers from its in-process insurance as before.
+    const counted = await redis.get(limiter.getKey(key)).then(
+      (raw) => (raw === null ? 0 : Number(raw)),
+      () => Number.NaN,
+    );
+    if (counted < limiter.points) return;
     const res = await limiter.get(key);
     if (!res || res.consumedPoints < limiter.points) return;
     throw new HttpProblem(

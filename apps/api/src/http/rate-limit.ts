@@ -10,6 +10,28 @@ export interface LimitConfig {
 }
 
 /**
+ * The library's count-and-TTL script, in fewer commands: it runs SET NX EX, INCRBY and
+ * PTTL on every consume; this runs INCRBY and then either EXPIRE (the count it returns is
+ * the points just consumed: the key is new, its window starts now) or PTTL (an existing
+ * window, whose end the headers show). Same answer, {count, ms left}, for every way this
+ * app consumes (a key is never at 0 with a TTL of its own: nothing rewards or sets it).
+ * Every RateLimiterRedis defines it on the shared client under one name (rlflxIncr), the
+ * last one constructed winning, so every limiter of the API must pass this same script.
+ */
+export const incrTtlScript = `
+local consumed = redis.call('incrby', KEYS[1], ARGV[1])
+if consumed == tonumber(ARGV[1]) then
+  redis.call('expire', KEYS[1], ARGV[2])
+  return {consumed, 1000 * tonumber(ARGV[2])}
+end
+local ttl = redis.call('pttl', KEYS[1])
+if ttl == -1 then
+  redis.call('expire', KEYS[1], ARGV[2])
+  ttl = 1000 * tonumber(ARGV[2])
+end
+return {consumed, ttl}`;
+
+/**
  * A fixed-window limit shared by every API process through Redis. Should Redis be away, an
  * in-process limiter of the same size stands in, so limits hold (per process) rather than
  * vanish or fail every request.
@@ -20,6 +42,7 @@ export function createLimiter(redis: Redis | Cluster, config: LimitConfig) {
     keyPrefix: `${config.keyPrefix}:rl:${config.name}`,
     points: config.perMinute,
     duration: 60,
+    customIncrTtlLuaScript: incrTtlScript,
     insuranceLimiter: new RateLimiterMemory({ points: config.perMinute, duration: 60 }),
   });
 }
