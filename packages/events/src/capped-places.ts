@@ -1,3 +1,4 @@
+import { defineScript } from "@llm-chat/queue";
 import type { Cluster, Redis } from "ioredis";
 
 // One key per call, so it runs on Redis Cluster too. Idempotent for a member already held.
@@ -16,9 +17,10 @@ return 1`;
  * gives it back.
  */
 export function cappedPlaces(redis: Redis | Cluster, horizonMs: number) {
+  const claim = defineScript(redis, "llmChatClaimPlace", CLAIM);
   return {
     async claim(key: string, cap: number, member: string): Promise<boolean> {
-      return (await redis.eval(CLAIM, 1, key, Date.now(), horizonMs, cap, member)) === 1;
+      return (await claim(key, Date.now(), horizonMs, cap, member)) === 1;
     },
     async release(key: string, member: string): Promise<void> {
       await redis.zrem(key, member);

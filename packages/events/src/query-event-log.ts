@@ -1,4 +1,5 @@
 import type { QueryEvent } from "@llm-chat/contracts";
+import { defineScript } from "@llm-chat/queue";
 import type { ChainableCommander, Cluster, Redis } from "ioredis";
 
 export type { QueryEvent };
@@ -42,20 +43,6 @@ if created or ARGV[4] == '1' then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 redis.call('PUBLISH', ARGV[1], ARGV[2])
 return 1`;
 
-// The command's name on the client: defineCommand adds it there (EVALSHA, falling back to
-// EVAL after a restart or SCRIPT FLUSH), distinct so it cannot clash with anyone else's.
-const APPEND_COMMAND = "llmChatAppendQueryEvents";
-
-type AppendCommand = (key: string, ...args: string[]) => Promise<unknown>;
-
-function defineAppend(redis: Redis | Cluster): AppendCommand {
-  redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 1, lua: APPEND_SCRIPT });
-  // defineCommand adds the method at run time; ioredis's types cannot know of it.
-  const command = (redis as unknown as Record<string, AppendCommand | undefined>)[APPEND_COMMAND];
-  if (!command) throw new Error(`ioredis did not define ${APPEND_COMMAND}`);
-  return command.bind(redis);
-}
-
 /**
  * Whether an append restarts its stream's TTL: one that moves the query's status or ends
  * it does. Output deltas do not; the TTL the last status (re)started covers them as long
@@ -74,7 +61,7 @@ export function createQueryEventLog(redis: Redis | Cluster, config: QueryEventLo
   const key = (queryId: string) => `${config.keyPrefix}:events:${queryId}`;
   const channel = `${config.keyPrefix}:events`;
   const ttl = String(config.ttlSeconds);
-  const appendScript = defineAppend(redis);
+  const appendScript = defineScript(redis, "llmChatAppendQueryEvents", APPEND_SCRIPT);
 
   return {
     channel,

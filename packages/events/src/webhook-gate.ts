@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { WebhookEvent } from "@llm-chat/contracts";
-import type { Producer } from "@llm-chat/queue";
+import { defineScript, type Producer } from "@llm-chat/queue";
 import { isDuplicateKey, newId, type Store, type WebhookEventDoc } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -50,6 +50,7 @@ export function createWebhookGate(
 ) {
   const horizonMs = config.pendingHorizonMs ?? DEFAULT_HORIZON_MS;
   const places = cappedPlaces(redis, horizonMs);
+  const deleteIf = defineScript(redis, "llmChatDeleteIfEquals", DELETE_IF);
   const userKey = (userId: string) => `${config.keyPrefix}:wh:pending:user:${userId}`;
   const urlKey = (url: string) =>
     `${config.keyPrefix}:wh:pending:url:${createHash("sha256").update(url).digest("base64url").slice(0, 32)}`;
@@ -105,7 +106,7 @@ export function createWebhookGate(
     }
     // Output deliveries are progress reports: over a cap one is dropped without a record.
     if ((await claim(event, eventId)) !== null) {
-      await redis.eval(DELETE_IF, 1, marker, eventId);
+      await deleteIf(marker, eventId);
       return;
     }
     await record(event, eventId);
@@ -125,7 +126,7 @@ export function createWebhookGate(
       await Promise.all([
         places.release(userKey(event.userId), event._id),
         places.release(urlKey(event.url), event._id),
-        event.type === "output" ? redis.eval(DELETE_IF, 1, outputKey(event.queryId), event._id) : null,
+        event.type === "output" ? deleteIf(outputKey(event.queryId), event._id) : null,
       ]);
     },
   };

@@ -1,3 +1,4 @@
+import { defineScript } from "@llm-chat/queue";
 import type { MessagesRepo, Turn } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
 
@@ -24,20 +25,6 @@ redis.call('ZREMRANGEBYRANK', KEYS[1], 0, ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
-// defineCommand sends EVALSHA (EVAL once per connection, and after a restart or SCRIPT
-// FLUSH); the name is distinct so it cannot clash with anyone else's command.
-const WRITE_COMMAND = "llmChatWriteHistory";
-
-type WriteCommand = (key: string, ...args: string[]) => Promise<unknown>;
-
-function defineWrite(redis: Redis | Cluster): WriteCommand {
-  redis.defineCommand(WRITE_COMMAND, { numberOfKeys: 1, lua: WRITE_SCRIPT });
-  // defineCommand adds the method at run time; ioredis's types cannot know of it.
-  const command = (redis as unknown as Record<string, WriteCommand | undefined>)[WRITE_COMMAND];
-  if (!command) throw new Error(`ioredis did not define ${WRITE_COMMAND}`);
-  return command.bind(redis);
-}
-
 /**
  * A capped copy of each conversation's recent turns in a Redis sorted set scored by the
  * turn's sequence number. MongoDB stays the source of truth: a missing key (expired,
@@ -46,7 +33,7 @@ function defineWrite(redis: Redis | Cluster): WriteCommand {
  */
 export function createHotHistory(redis: Redis | Cluster, messages: MessagesRepo, config: HotHistoryConfig) {
   const key = (conversationId: string) => `${config.keyPrefix}:history:${conversationId}`;
-  const writeScript = defineWrite(redis);
+  const writeScript = defineScript(redis, "llmChatWriteHistory", WRITE_SCRIPT);
   const keepFromRank = String(-(config.maxTurns + 1));
   const ttl = String(config.ttlSeconds);
 

@@ -5,6 +5,7 @@ import {
   type QueryMetrics,
   type QueryStatus,
 } from "@llm-chat/contracts";
+import { defineScript } from "@llm-chat/queue";
 import type { QueryDoc } from "@llm-chat/store";
 import type { ChainableCommander, Cluster, Redis } from "ioredis";
 import { isQueryStatus, sourcesOf } from "./states.js";
@@ -179,6 +180,11 @@ function pairs(raw: unknown): Record<string, string> {
  */
 export function createLiveQueries(redis: Redis | Cluster, config: LiveQueriesConfig) {
   const key = (id: string) => `${config.keyPrefix}:live:${id}`;
+  const createIfAbsent = defineScript(redis, "llmChatLiveCreateIfAbsent", CREATE_IF_ABSENT);
+  const startScript = defineScript(redis, "llmChatLiveStart", START);
+  const decideScript = defineScript(redis, "llmChatLiveDecide", DECIDE);
+  const writtenScript = defineScript(redis, "llmChatLiveWritten", WRITTEN);
+  const handBackScript = defineScript(redis, "llmChatLiveHandBack", HAND_BACK);
 
   return {
     key,
@@ -196,9 +202,7 @@ export function createLiveQueries(redis: Redis | Cluster, config: LiveQueriesCon
     /** Rebuilds the state of an open query from its record, unless Redis has one. */
     async adopt(doc: QueryDoc): Promise<void> {
       const started = doc.startedAt ? String(doc.startedAt.getTime()) : "";
-      await redis.eval(
-        CREATE_IF_ABSENT,
-        1,
+      await createIfAbsent(
         key(doc._id),
         doc.status,
         JSON.stringify(baseOf(doc)),
@@ -225,7 +229,7 @@ export function createLiveQueries(redis: Redis | Cluster, config: LiveQueriesCon
 
     /** A new attempt: queued (or running, after a crash) becomes running. Null when Redis has no state. */
     async start(id: string, now: Date): Promise<LiveQuery | null> {
-      const raw = await redis.eval(START, 1, key(id), allowed("running"), now.getTime(), config.openTtlSeconds);
+      const raw = await startScript(key(id), allowed("running"), now.getTime(), config.openTtlSeconds);
       return raw ? parse(id, pairs(raw)) : null;
     },
 
@@ -235,9 +239,7 @@ export function createLiveQueries(redis: Redis | Cluster, config: LiveQueriesCon
      */
     async decide(id: string, outcome: Outcome): Promise<"decided" | "taken" | "missing"> {
       const stored: StoredOutcome = { ...outcome, finishedAt: outcome.finishedAt.getTime() };
-      const answer = await redis.eval(
-        DECIDE,
-        1,
+      const answer = await decideScript(
         key(id),
         allowed(outcome.status),
         outcome.status,
@@ -252,7 +254,7 @@ export function createLiveQueries(redis: Redis | Cluster, config: LiveQueriesCon
      * so whoever hears the done event reads the outcome it announces.
      */
     async recorded(id: string): Promise<void> {
-      await redis.eval(WRITTEN, 1, key(id));
+      await writtenScript(key(id));
     },
 
     /** The outcome has been announced: nothing is left for a retry or the sweeper to finish. */
@@ -262,7 +264,7 @@ export function createLiveQueries(redis: Redis | Cluster, config: LiveQueriesCon
 
     /** A running query whose worker is leaving goes back to waiting. */
     async handBack(id: string): Promise<void> {
-      await redis.eval(HAND_BACK, 1, key(id), allowed("queued"));
+      await handBackScript(key(id), allowed("queued"));
     },
 
     async drop(ids: readonly string[]): Promise<void> {

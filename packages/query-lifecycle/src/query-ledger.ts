@@ -1,4 +1,4 @@
-import type { RedisClient } from "@llm-chat/queue";
+import { defineScript, type RedisClient } from "@llm-chat/queue";
 import type { ChainableCommander } from "ioredis";
 
 /**
@@ -60,11 +60,14 @@ export function createQueryLedger(redis: RedisClient, config: QueryLedgerConfig)
   const orderKey = (conversationId: string) => `${config.keyPrefix}:ledger:order:${conversationId}`;
   const ttlSeconds = config.ttlSeconds ?? 7 * 24 * 3600;
   const ttl = String(ttlSeconds);
+  const reserveScript = defineScript(redis, "llmChatLedgerReserve", RESERVE);
+  const nextSeq = defineScript(redis, "llmChatLedgerNextSeq", NEXT_SEQ);
+  const raiseSeq = defineScript(redis, "llmChatLedgerRaiseSeq", RAISE_SEQ);
 
   return {
     /** Takes one of the user's open-query places for `queryId`; false when all `cap` are taken. */
     async reserve(userId: string, queryId: string, cap: number): Promise<boolean> {
-      const taken = await redis.eval(RESERVE, 1, userKey(userId), cap, queryId, Date.now(), ttl);
+      const taken = await reserveScript(userKey(userId), cap, queryId, Date.now(), ttl);
       return taken === 1;
     },
 
@@ -93,15 +96,15 @@ export function createQueryLedger(redis: RedisClient, config: QueryLedgerConfig)
      */
     async nextSeq(conversationId: string, lastInStore: () => Promise<number>): Promise<number> {
       const key = seqKey(conversationId);
-      const n = Number(await redis.eval(NEXT_SEQ, 1, key, ttl));
+      const n = Number(await nextSeq(key, ttl));
       if (n >= 0) return n;
       await this.raiseSeq(conversationId, await lastInStore());
-      return Number(await redis.eval(NEXT_SEQ, 1, key, ttl));
+      return Number(await nextSeq(key, ttl));
     },
 
     /** After a number turned out to be taken in MongoDB: skip the counter past `last`. */
     async raiseSeq(conversationId: string, last: number): Promise<void> {
-      await redis.eval(RAISE_SEQ, 1, seqKey(conversationId), last, ttl);
+      await raiseSeq(seqKey(conversationId), last, ttl);
     },
 
     /** Places an accepted query in its conversation's line. */

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { defineScript } from "@llm-chat/queue";
 import type { Cluster, Redis } from "ioredis";
 
 /**
@@ -30,6 +31,8 @@ export function createIdempotencyLeases(redis: Redis | Cluster, keyPrefix: strin
   // hash tag must stay the only one in the key.
   const keyOf = (userId: string, key: string) =>
     `${keyPrefix}:idem:lease:${createHash("sha256").update(`${userId}\n${key}`).digest("hex")}`;
+  const renewScript = defineScript(redis, "llmChatLeaseRenew", RENEW);
+  const endScript = defineScript(redis, "llmChatLeaseEnd", END);
 
   return {
     /** Takes the lease, renewed in the background until `end`; null while another request holds it. */
@@ -37,14 +40,14 @@ export function createIdempotencyLeases(redis: Redis | Cluster, keyPrefix: strin
       const leaseKey = keyOf(userId, key);
       const owner = randomUUID();
       if ((await redis.set(leaseKey, owner, "PX", IDEMPOTENCY_LEASE_MS, "NX")) !== "OK") return null;
-      const renew = async () => (await redis.eval(RENEW, 1, leaseKey, owner, IDEMPOTENCY_LEASE_MS)) === 1;
+      const renew = async () => (await renewScript(leaseKey, owner, IDEMPOTENCY_LEASE_MS)) === 1;
       const timer = setInterval(() => void renew().catch(() => undefined), RENEW_EVERY_MS);
       timer.unref();
       return {
         stillHeld: renew,
         async end() {
           clearInterval(timer);
-          await redis.eval(END, 1, leaseKey, owner);
+          await endScript(leaseKey, owner);
         },
       };
     },
