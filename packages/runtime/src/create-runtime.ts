@@ -159,11 +159,15 @@ export async function createRuntime(env: Env, role: Role): Promise<Runtime> {
     connect,
     async close() {
       await producer.close();
-      // quit() resolves on the server's OK, before the socket is gone: wait for the end.
       await Promise.all(
         connections.map(async (connection) => {
+          if (connection.status === "end") return;
+          // quit() resolves on the server's OK, before the socket is gone: wait for the end.
           const ended = once(connection, "end");
-          await connection.quit();
+          // QUIT lets replies in flight arrive; a connection that is not up has none, and
+          // would queue or refuse the QUIT itself: it is cut instead.
+          if (connection.status === "ready") await connection.quit().catch(() => connection.disconnect());
+          else connection.disconnect();
           await ended;
         }),
       );

@@ -43,4 +43,19 @@ describe("createRuntime", () => {
       await isolation.cleanup();
     }
   });
+
+  it("closes without waiting for a Redis that cannot be reached", async () => {
+    const isolation = isolate();
+    // Nothing listens on port 1 of this machine: every connection keeps retrying.
+    const env = loadEnv({ ...base, REDIS_URL: "redis://127.0.0.1:1", MONGO_URL: isolation.mongoUrl });
+    const runtime = await createRuntime(env, "worker");
+    try {
+      const extra = runtime.connect("producer");
+      await runtime.close();
+      expect(runtime.redis.status).toBe("end");
+      expect(extra.status).toBe("end");
+    } finally {
+      await isolation.cleanup();
+    }
+  });
 });
