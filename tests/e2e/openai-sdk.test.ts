@@ -225,6 +225,10 @@ describe("the OpenAI-compatible API driven by the official openai client", () =>
     expect(done.output_text).toBe("You said: Hello there");
     expect(done.usage?.output_tokens).toBeGreaterThan(0);
     expect(done.error).toBeNull();
+    // A retrieve answers what the create said, as the create's own answer did.
+    expect(done.instructions).toBe("Answer kindly.");
+    expect(done.background).toBe(true);
+    expect(done.previous_response_id).toBeNull();
     expect(prompts().at(-1)).toBe("<s>[INST] <<SYS>>\nAnswer kindly.\n<</SYS>>\n\nHello there [/INST]");
   });
 
@@ -302,6 +306,10 @@ describe("the OpenAI-compatible API driven by the official openai client", () =>
     expect(second.status).toBe("completed");
     expect(second.previous_response_id).toBe(first.id);
     expect(second.metadata).toEqual(first.metadata);
+    const retrieved = await client.responses.retrieve(second.id);
+    expect(retrieved.previous_response_id).toBe(first.id);
+    expect(retrieved.background).toBe(false);
+    expect(retrieved.instructions).toBeNull();
     expect(prompts().at(-1)).toBe(
       "<s>[INST] My favourite colour is green. [/INST] You said: My favourite colour is green.</s>[INST] What is my favourite colour? [/INST]",
     );

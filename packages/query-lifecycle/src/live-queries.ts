@@ -58,10 +58,11 @@ export interface LiveQueriesConfig {
  */
 export const liveQueryTtls = { openTtlSeconds: 7 * 24 * 3600, finalTtlSeconds: 600 } as const;
 
-type Base = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prompt" | "params" | "webhook"> & {
-  createdAt: number;
-  system?: string | null;
-};
+type Base = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prompt" | "params" | "webhook"> &
+  Pick<Partial<QueryDoc>, "responses"> & {
+    createdAt: number;
+    system?: string | null;
+  };
 
 // Fields: s status, b immutable part (JSON), a attempts, st startedAt ms, o outcome (JSON),
 // w "1" while the decided outcome is not yet in the store, "2" once it is but has not yet
@@ -125,6 +126,7 @@ function baseOf(doc: QueryDoc, system?: string | null): Base {
     createdAt: doc.createdAt.getTime(),
   };
   if (system !== undefined) base.system = system;
+  if (doc.responses) base.responses = doc.responses;
   return base;
 }
 

@@ -45,6 +45,18 @@ describe("the live state of a query", () => {
     await tx.exec();
   }
 
+  it("keeps what a Responses create said through creation and adoption, and nothing for other queries", async () => {
+    const responses = { background: true, instructions: "Be brief.", previousResponseId: "qry_before" };
+    const tx = redis.multi();
+    live.create(tx, { ...doc("qry_echo"), responses });
+    await tx.exec();
+    expect((await live.get("qry_echo"))?.doc.responses).toEqual(responses);
+    await live.adopt({ ...doc("qry_echo_adopted"), responses });
+    expect((await live.get("qry_echo_adopted"))?.doc.responses).toEqual(responses);
+    await created("qry_plain");
+    expect((await live.get("qry_plain"))?.doc).not.toHaveProperty("responses");
+  });
+
   it("starts an attempt: running, the start time and one attempt more, with the state's TTL restarted", async () => {
     await created("qry_start");
     await redis.expire(live.key("qry_start"), 5);

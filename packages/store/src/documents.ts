@@ -86,6 +86,16 @@ export interface MessageDoc {
   createdAt: Date;
 }
 
+/**
+ * What a Responses request (the OpenAI-compatible surface) said that the query itself does
+ * not keep, so a later retrieve answers it as the create did.
+ */
+export interface ResponsesEcho {
+  background: boolean;
+  instructions: string | null;
+  previousResponseId: string | null;
+}
+
 export interface QueryDoc {
   _id: string;
   userId: string;
@@ -104,6 +114,8 @@ export interface QueryDoc {
   finishedAt: Date | null;
   metrics: QueryMetrics;
   webhook: WebhookConfig | null;
+  /** Set for queries made through /v1/responses only (absent on older records too). */
+  responses?: ResponsesEcho;
 }
 
 export interface IdempotencyDoc {

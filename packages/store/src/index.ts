@@ -10,6 +10,7 @@ export type {
   MessageDoc,
   QueryDoc,
   RefreshTokenDoc,
+  ResponsesEcho,
   UserDoc,
   WebhookEventDoc,
 } from "./documents.js";

@@ -5,7 +5,8 @@ import { newId } from "./ids.js";
 import { insertEach } from "./insert-each.js";
 import type { Collections } from "./mongo.js";
 
-export type NewQuery = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prompt" | "params" | "webhook">;
+export type NewQuery = Pick<QueryDoc, "userId" | "conversationId" | "seq" | "model" | "prompt" | "params" | "webhook"> &
+  Pick<Partial<QueryDoc>, "responses">;
 
 const open = queryStatusSchema.options.filter((status) => !isFinal(status));
 

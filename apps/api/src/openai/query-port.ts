@@ -1,6 +1,6 @@
 import type { GenerationParams } from "@llm-chat/contracts";
 import type { LoggedEvent } from "@llm-chat/events";
-import type { GivenTurn, QueryDoc } from "@llm-chat/store";
+import type { GivenTurn, QueryDoc, ResponsesEcho } from "@llm-chat/store";
 import type { AppDeps } from "../deps.js";
 import { cancelQuery } from "../use-cases/cancel-query.js";
 import { submitQuery } from "../use-cases/submit-query.js";
@@ -27,16 +27,21 @@ export interface QueryPort {
 
 export type SubmitRequest =
   /** Appends to one of the caller's conversations, which is the context. */
-  | { kind: "continue"; conversationId: string; model: string; prompt: string; params: GenerationParams }
-  /** A new conversation whose context is exactly what the caller gave. */
-  | {
-      kind: "given";
-      model: string;
-      system: string | null;
-      turns: GivenTurn[];
-      prompt: string;
-      params: GenerationParams;
-    };
+  (
+    | { kind: "continue"; conversationId: string; model: string; prompt: string; params: GenerationParams }
+    /** A new conversation whose context is exactly what the caller gave. */
+    | {
+        kind: "given";
+        model: string;
+        system: string | null;
+        turns: GivenTurn[];
+        prompt: string;
+        params: GenerationParams;
+      }
+  ) & {
+    /** Set by /v1/responses: kept on the query for its retrieves. */
+    responses?: ResponsesEcho;
+  };
 
 export function createQueryPort(deps: AppDeps): QueryPort {
   const { conversations } = deps.store;
@@ -45,17 +50,21 @@ export function createQueryPort(deps: AppDeps): QueryPort {
     const { model, prompt, params } = request;
     const system = request.system ?? undefined;
     // Without earlier turns this is an ordinary new conversation.
-    if (request.turns.length === 0) return submitQuery(deps, userId, { prompt, model, system, params });
+    const { responses } = request;
+    const newId = () => deps.store.queries.newId();
+    if (request.turns.length === 0)
+      return submitQuery(deps, userId, { prompt, model, system, params }, newId(), responses);
     // With them, the conversation is stored first carrying the turns, so the worker finds
     // them with it; the usual submit then appends the prompt to it.
     // An unknown model is refused by the usual submit, before anything is stored.
-    if (!deps.models.get(model)) return submitQuery(deps, userId, { prompt, model, params });
+    if (!deps.models.get(model)) return submitQuery(deps, userId, { prompt, model, params }, newId(), responses);
     const conversation = { ...conversations.build({ userId, model, system }), givenTurns: request.turns };
     await conversations.insert(conversation);
     try {
       // Its numbering starts here, as a fresh conversation's does (no store lookup of seq).
       await deps.ledger.raiseSeq(conversation._id, -1);
-      return await submitQuery(deps, userId, { prompt, conversationId: conversation._id, params });
+      const body = { prompt, conversationId: conversation._id, params };
+      return await submitQuery(deps, userId, body, newId(), responses);
     } catch (error) {
       await conversations.delete(conversation._id).catch(() => undefined);
       throw error;
@@ -65,8 +74,8 @@ export function createQueryPort(deps: AppDeps): QueryPort {
   return {
     submit(userId, request) {
       if (request.kind === "given") return submitGiven(userId, request);
-      const { conversationId, model, prompt, params } = request;
-      return submitQuery(deps, userId, { prompt, conversationId, model, params });
+      const { conversationId, model, prompt, params, responses } = request;
+      return submitQuery(deps, userId, { prompt, conversationId, model, params }, undefined, responses);
     },
     findForUser: (id, userId) => deps.lifecycle.read(id, userId),
     findById: async (id) => (await deps.lifecycle.stateOf(id))?.doc ?? null,

@@ -37,7 +37,9 @@ export function messageItem(query: QueryDoc, status: "in_progress" | "completed"
  * A query as an OpenAI Responses object; its id is the query's. `as` shows it at an
  * earlier status (the snapshots a stream carries), with no output or usage yet.
  */
-export function presentResponse(query: QueryDoc, echo: ResponseEcho = {}, as?: ResponseStatus) {
+export function presentResponse(query: QueryDoc, given: ResponseEcho = {}, as?: ResponseStatus) {
+  // What the create said, as the record keeps it (older records and /v1/queries ones do not).
+  const echo = { ...query.responses, ...given };
   const status = as ?? statusOf[query.status];
   const completed = status === "completed";
   const { inputTokens, outputTokens } = query.metrics;

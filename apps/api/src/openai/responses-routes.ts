@@ -1,5 +1,5 @@
 import { isFinal } from "@llm-chat/contracts";
-import type { QueryDoc } from "@llm-chat/store";
+import type { QueryDoc, ResponsesEcho } from "@llm-chat/store";
 import { type Request, type Response, Router } from "express";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
@@ -69,7 +69,13 @@ export function responsesRoutes(deps: AppDeps, port: QueryPort): Router {
       }
       conversationId = (await ownResponse(req, previous, "previous_response_id")).conversationId;
     }
+    const echo: ResponsesEcho = {
+      background: body.background === true,
+      instructions: body.instructions ?? null,
+      previousResponseId: previous,
+    };
     const query = await submitChat(port, userId, {
+      responses: echo,
       model: body.model,
       messages: inputMessages(body),
       conversationId,
@@ -80,11 +86,6 @@ export function responsesRoutes(deps: AppDeps, port: QueryPort): Router {
         conversation: previous !== null ? "previous_response_id" : "metadata.conversation_id",
       },
     });
-    const echo: ResponseEcho = {
-      background: body.background === true,
-      instructions: body.instructions ?? null,
-      previousResponseId: previous,
-    };
     if (body.stream) return stream(req, res, query, -1, echo);
     if (body.background) return void res.json(presentResponse(query, echo));
     // Not in background: the answer waits for the model, and leaving cancels it.

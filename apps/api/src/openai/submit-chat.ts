@@ -1,5 +1,5 @@
 import { conversationIdSchema, type GenerationParams } from "@llm-chat/contracts";
-import type { QueryDoc } from "@llm-chat/store";
+import type { QueryDoc, ResponsesEcho } from "@llm-chat/store";
 import { DomainError } from "../use-cases/domain-error.js";
 import { type GivenMessage, toGivenContext } from "./given-messages.js";
 import { fromDomainError, invalidParam, OpenAiError } from "./openai-error.js";
@@ -13,6 +13,8 @@ export interface ChatSubmission {
   params: GenerationParams;
   /** OpenAI's names for the list of messages and the answer budget, for errors. */
   names: { messages: "messages" | "input"; maxTokens: string; conversation: string };
+  /** /v1/responses only: what its retrieves echo. */
+  responses?: ResponsesEcho;
 }
 
 /**
@@ -26,11 +28,12 @@ export async function submitChat(port: QueryPort, userId: string, chat: ChatSubm
   const context = toGivenContext(chat.messages, names.messages);
   const { prompt } = context;
   try {
+    const echo = chat.responses ? { responses: chat.responses } : {};
     return await port.submit(
       userId,
       chat.conversationId
-        ? { kind: "continue", conversationId: chat.conversationId, model, prompt, params }
-        : { kind: "given", model, system: context.system, turns: context.turns, prompt, params },
+        ? { kind: "continue", conversationId: chat.conversationId, model, prompt, params, ...echo }
+        : { kind: "given", model, system: context.system, turns: context.turns, prompt, params, ...echo },
     );
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;

@@ -1,5 +1,11 @@
 import type { SubmitQueryBody } from "@llm-chat/contracts";
-import { type ConversationDoc, DuplicateKeyError, type NewQuery, type QueryDoc } from "@llm-chat/store";
+import {
+  type ConversationDoc,
+  DuplicateKeyError,
+  type NewQuery,
+  type QueryDoc,
+  type ResponsesEcho,
+} from "@llm-chat/store";
 import type { AppDeps } from "../deps.js";
 import { DomainError } from "./domain-error.js";
 import { reserveOpenQueryPlace } from "./open-query-place.js";
@@ -43,12 +49,14 @@ async function acceptNumbered(
  * records written for this request are removed again and the client is told to try again:
  * a query is either accepted in full or not at all. `id` is given when it was decided beforehand
  * (an idempotency key's record names it), so a retry can only ever accept the same query.
+ * `responses`: what a /v1/responses create said, kept on the record for its retrieves.
  */
 export async function submitQuery(
   deps: AppDeps,
   userId: string,
   body: SubmitQueryBody,
   id: string = deps.store.queries.newId(),
+  responses?: ResponsesEcho,
 ): Promise<QueryDoc> {
   const { conversations } = deps.store;
   const { conversation, isNew } = await resolveConversation(deps, userId, body);
@@ -73,6 +81,7 @@ export async function submitQuery(
         prompt: body.prompt,
         params: body.params ?? {},
         webhook: body.webhook ?? null,
+        ...(responses ? { responses } : {}),
       },
       isNew ? conversation : null,
     );
