@@ -1,4 +1,4 @@
-import { type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
+import { commandsSentBy, type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
 import type { Request, Response } from "express";
 import { Redis } from "ioredis";
 import { RateLimiterRes } from "rate-limiter-flexible";
@@ -20,30 +20,11 @@ describe("the Redis-backed limits of the API", () => {
     await isolation.cleanup();
   });
 
-  /** The commands `redis` sends while `run` runs (a script's EVALSHA is one). */
-  async function commandsSentBy(run: () => Promise<unknown>): Promise<string[]> {
-    // Connected first: the handshake's own commands are not the ones counted.
-    await redis.ping();
-    const sent: string[] = [];
-    const original = redis.sendCommand.bind(redis);
-    const spy: typeof redis.sendCommand = (command, ...rest) => {
-      sent.push(command.name);
-      return original(command, ...rest);
-    };
-    redis.sendCommand = spy;
-    try {
-      await run();
-    } finally {
-      redis.sendCommand = original;
-    }
-    return sent;
-  }
-
   it("counts a request in one command, starts the window on the first and refuses past the limit", async () => {
     const limiter = createLimiter(redis, { name: "t1", keyPrefix: isolation.queuePrefix, perMinute: 2 });
     let first: RateLimiterRes | undefined;
     expect(
-      await commandsSentBy(async () => {
+      await commandsSentBy(redis, async () => {
         first = await limiter.consume("usr_a");
       }),
     ).toEqual(["evalsha"]);
@@ -89,7 +70,7 @@ describe("the Redis-backed limits of the API", () => {
     const bad = failures.guard(async () => {
       throw new HttpProblem(401, "Unauthorized", "bad key");
     });
-    expect(await commandsSentBy(() => Promise.resolve(ok(req, res, next)))).toEqual(["get"]);
+    expect(await commandsSentBy(redis, () => Promise.resolve(ok(req, res, next)))).toEqual(["get"]);
     for (let i = 0; i < 2; i++)
       await expect(Promise.resolve(bad(req, res, next))).rejects.toMatchObject({ status: 401 });
     const refused = await Promise.resolve(ok(req, res, next)).then(

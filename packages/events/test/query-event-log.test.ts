@@ -1,4 +1,4 @@
-import { eventually, type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
+import { commandsSentBy, eventually, type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEventHub, createQueryEventLog, isEventId, type QueryEventLog } from "../src/index.js";
@@ -48,37 +48,18 @@ describe("the query event log", () => {
     expect(hub.size).toBe(1);
   });
 
-  /** Counts the commands `redis` sends while `run` runs (EVALSHA or EVAL of a script is one). */
-  async function commandsSentBy(run: () => Promise<void>): Promise<string[]> {
-    // Connected first: the handshake's own commands are not the ones counted.
-    await redis.ping();
-    const sent: string[] = [];
-    const original = redis.sendCommand.bind(redis);
-    const spy: typeof redis.sendCommand = (command, ...rest) => {
-      sent.push(command.name);
-      return original(command, ...rest);
-    };
-    redis.sendCommand = spy;
-    try {
-      await run();
-    } finally {
-      redis.sendCommand = original;
-    }
-    return sent;
-  }
-
   it("appends, expires and announces in one command, even a batch of events", async () => {
     const hub = await createEventHub(subscriber, log.channel);
     let told = 0;
     const stop = hub.listen("qry_one", () => told++);
-    const sent = await commandsSentBy(() =>
+    const sent = await commandsSentBy(redis, () =>
       log.append("qry_one", { type: "status", status: "running" }, { type: "output", delta: "a" }),
     );
     expect(sent).toHaveLength(1);
     expect(["evalsha", "eval"]).toContain(sent[0]);
     await eventually("the append to be announced", () => told > 0, { timeoutMs: 5000, intervalMs: 10 });
     expect(await redis.ttl(`${isolation.queuePrefix}:events:qry_one`)).toBeGreaterThan(50);
-    const again = await commandsSentBy(() => log.append("qry_one", { type: "output", delta: "b" }));
+    const again = await commandsSentBy(redis, () => log.append("qry_one", { type: "output", delta: "b" }));
     expect(again).toEqual(["evalsha"]);
     await eventually("the second append to be announced", () => told > 1, { timeoutMs: 5000, intervalMs: 10 });
     stop();

@@ -1,5 +1,5 @@
 import { openStore, type QueryDoc, type Store } from "@llm-chat/store";
-import { type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
+import { commandsSentBy, type Isolation, isolate, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHotHistory, type HotHistory } from "../src/index.js";
@@ -68,19 +68,7 @@ describe("the hot history", () => {
   });
 
   it("writes a turn, its cap and its TTL in one command", async () => {
-    await redis.ping(); // connected first: the handshake's own commands are not counted
-    const sent: string[] = [];
-    const original = redis.sendCommand.bind(redis);
-    const spy: typeof redis.sendCommand = (command, ...rest) => {
-      sent.push(command.name);
-      return original(command, ...rest);
-    };
-    redis.sendCommand = spy;
-    try {
-      await history.append("conv_one", turn(7));
-    } finally {
-      redis.sendCommand = original;
-    }
+    const sent = await commandsSentBy(redis, () => history.append("conv_one", turn(7)));
     expect(sent).toEqual(["evalsha"]);
     expect(await redis.zrange(key("conv_one"), 0, -1)).toEqual([JSON.stringify(turn(7))]);
     expect(await redis.ttl(key("conv_one"))).toBeGreaterThan(0);

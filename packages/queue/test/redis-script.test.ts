@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { testRedisUrl } from "@llm-chat/testkit";
-import { type Command, Redis } from "ioredis";
+import { commandsSentBy, testRedisUrl } from "@llm-chat/testkit";
+import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { defineScript } from "../src/index.js";
 
@@ -15,17 +15,11 @@ describe("defineScript", () => {
   });
 
   it("runs a script by its SHA, sending the body at most once", async () => {
-    // Connected first: a command queued while connecting passes sendCommand twice.
-    await redis.ping();
-    const sent: string[] = [];
-    const send = redis.sendCommand.bind(redis);
-    redis.sendCommand = (command: Command, ...rest) => {
-      sent.push(command.name);
-      return send(command, ...rest);
-    };
     const incrBy = defineScript(redis, "llmChatTestIncrBy", INCR_BY);
-    const results = [await incrBy(key, 2), await incrBy(key, 3), await incrBy(key, 5)];
-    redis.sendCommand = send;
+    const results: unknown[] = [];
+    const sent = await commandsSentBy(redis, async () => {
+      for (const by of [2, 3, 5]) results.push(await incrBy(key, by));
+    });
     expect(results).toEqual([2, 5, 10]);
     expect(sent.filter((name) => name === "evalsha")).toHaveLength(3);
     expect(sent.filter((name) => name === "eval").length).toBeLessThanOrEqual(1);

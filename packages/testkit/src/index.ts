@@ -12,6 +12,7 @@ export type {
   OpenAIStandInOptions,
   RecordedCompletion,
 } from "./openai/types.js";
+export { commandsSentBy } from "./redis-commands.js";
 export { MODEL_FAILURE_MESSAGE } from "./replicate/prediction-plan.js";
 export { defaultReply, latestUserText } from "./replicate/reply.js";
 export { startReplicateStandIn } from "./replicate/stand-in.js";
