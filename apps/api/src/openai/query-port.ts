@@ -50,21 +50,18 @@ export function createQueryPort(deps: AppDeps): QueryPort {
     const { model, prompt, params } = request;
     const system = request.system ?? undefined;
     // Without earlier turns this is an ordinary new conversation.
-    const { responses } = request;
-    const newId = () => deps.store.queries.newId();
-    if (request.turns.length === 0)
-      return submitQuery(deps, userId, { prompt, model, system, params }, newId(), responses);
+    const options = { responses: request.responses };
+    if (request.turns.length === 0) return submitQuery(deps, userId, { prompt, model, system, params }, options);
     // With them, the conversation is stored first carrying the turns, so the worker finds
     // them with it; the usual submit then appends the prompt to it.
     // An unknown model is refused by the usual submit, before anything is stored.
-    if (!deps.models.get(model)) return submitQuery(deps, userId, { prompt, model, params }, newId(), responses);
+    if (!deps.models.get(model)) return submitQuery(deps, userId, { prompt, model, params }, options);
     const conversation = { ...conversations.build({ userId, model, system }), givenTurns: request.turns };
     await conversations.insert(conversation);
     try {
       // Its numbering starts here, as a fresh conversation's does (no store lookup of seq).
       await deps.ledger.raiseSeq(conversation._id, -1);
-      const body = { prompt, conversationId: conversation._id, params };
-      return await submitQuery(deps, userId, body, newId(), responses);
+      return await submitQuery(deps, userId, { prompt, conversationId: conversation._id, params }, options);
     } catch (error) {
       await conversations.delete(conversation._id).catch(() => undefined);
       throw error;
@@ -75,7 +72,7 @@ export function createQueryPort(deps: AppDeps): QueryPort {
     submit(userId, request) {
       if (request.kind === "given") return submitGiven(userId, request);
       const { conversationId, model, prompt, params, responses } = request;
-      return submitQuery(deps, userId, { prompt, conversationId, model, params }, undefined, responses);
+      return submitQuery(deps, userId, { prompt, conversationId, model, params }, { responses });
     },
     findForUser: (id, userId) => deps.lifecycle.read(id, userId),
     findById: async (id) => (await deps.lifecycle.stateOf(id))?.doc ?? null,

@@ -1,6 +1,6 @@
 import type { QueryEvent } from "@llm-chat/events";
 import type { QueryDoc } from "@llm-chat/store";
-import { messageItem, messageItemId, presentResponse, type ResponseEcho } from "./response-present.js";
+import { messageItem, messageItemId, presentResponse } from "./response-present.js";
 
 export interface ResponseEvent {
   type: string;
@@ -13,7 +13,7 @@ export interface ResponseEvent {
  * only on the log, so replaying it from the start numbers every event as before: that is
  * what lets a client resume with `starting_after`.
  */
-export function responseEvents(query: QueryDoc, echo: ResponseEcho = {}) {
+export function responseEvents(query: QueryDoc) {
   let sequence = 0;
   let opened = false;
   const itemId = messageItemId(query);
@@ -33,22 +33,21 @@ export function responseEvents(query: QueryDoc, echo: ResponseEcho = {}) {
   };
 
   return {
-    start: () => [make("response.created", { response: presentResponse(query, echo, "queued") })],
+    start: () => [make("response.created", { response: presentResponse(query, "queued") })],
 
     on(event: Exclude<QueryEvent, { type: "done" }>): ResponseEvent[] {
       if (event.type === "output")
         return [...open(), make("response.output_text.delta", { ...at, delta: event.delta, logprobs: [] })];
-      if (event.status === "queued")
-        return [make("response.queued", { response: presentResponse(query, echo, "queued") })];
+      if (event.status === "queued") return [make("response.queued", { response: presentResponse(query, "queued") })];
       if (event.status === "running") {
-        return [make("response.in_progress", { response: presentResponse(query, echo, "in_progress") })];
+        return [make("response.in_progress", { response: presentResponse(query, "in_progress") })];
       }
       return [];
     },
 
     /** The closing events, from the finished record. */
     done(final: QueryDoc): ResponseEvent[] {
-      const response = presentResponse(final, echo);
+      const response = presentResponse(final);
       if (final.status === "failed") return [make("response.failed", { response })];
       // OpenAI's stream has no event for a canceled response; this one says it plainly.
       if (final.status !== "succeeded") return [make("response.cancelled", { response })];

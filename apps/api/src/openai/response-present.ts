@@ -14,13 +14,6 @@ const statusOf: Record<QueryStatus, ResponseStatus> = {
   canceled: "cancelled",
 };
 
-/** What the create request said that the query record does not keep; echoed when known. */
-export interface ResponseEcho {
-  background?: boolean;
-  instructions?: string | null;
-  previousResponseId?: string | null;
-}
-
 export const messageItemId = (query: QueryDoc) => `msg_${query._id}`;
 
 export function messageItem(query: QueryDoc, status: "in_progress" | "completed", text: string | null) {
@@ -37,9 +30,9 @@ export function messageItem(query: QueryDoc, status: "in_progress" | "completed"
  * A query as an OpenAI Responses object; its id is the query's. `as` shows it at an
  * earlier status (the snapshots a stream carries), with no output or usage yet.
  */
-export function presentResponse(query: QueryDoc, given: ResponseEcho = {}, as?: ResponseStatus) {
+export function presentResponse(query: QueryDoc, as?: ResponseStatus) {
   // What the create said, as the record keeps it (older records and /v1/queries ones do not).
-  const echo = { ...query.responses, ...given };
+  const echo = query.responses;
   const status = as ?? statusOf[query.status];
   const completed = status === "completed";
   const { inputTokens, outputTokens } = query.metrics;
@@ -48,16 +41,16 @@ export function presentResponse(query: QueryDoc, given: ResponseEcho = {}, as?: 
     object: "response" as const,
     created_at: unixSeconds(query.createdAt),
     status,
-    background: echo.background ?? true,
+    background: echo?.background ?? true,
     model: query.model,
     output: completed ? [messageItem(query, "completed", query.output ?? "")] : [],
     error: as ? null : responseError(query),
     incomplete_details: null,
-    instructions: echo.instructions ?? null,
+    instructions: echo?.instructions ?? null,
     max_output_tokens: query.params.maxTokens ?? null,
     temperature: query.params.temperature ?? null,
     top_p: query.params.topP ?? null,
-    previous_response_id: echo.previousResponseId ?? null,
+    previous_response_id: echo?.previousResponseId ?? null,
     // llm-chat extension: the conversation this exchange belongs to.
     metadata: { conversation_id: query.conversationId },
     parallel_tool_calls: false,

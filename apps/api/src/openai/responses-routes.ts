@@ -1,5 +1,5 @@
 import { isFinal } from "@llm-chat/contracts";
-import type { QueryDoc, ResponsesEcho } from "@llm-chat/store";
+import type { QueryDoc } from "@llm-chat/store";
 import { type Request, type Response, Router } from "express";
 import type { AppDeps } from "../deps.js";
 import { principal } from "../http/auth.js";
@@ -11,7 +11,7 @@ import { parseOpenAiBody } from "./parse-body.js";
 import type { QueryPort } from "./query-port.js";
 import { cancelQuietly, finalRecord, whenClientLeaves } from "./query-watch.js";
 import { responseEvents } from "./response-events.js";
-import { presentResponse, type ResponseEcho } from "./response-present.js";
+import { presentResponse } from "./response-present.js";
 import { createResponseBodySchema, inputMessages, isResponseId, retrieveQuerySchema } from "./responses-schema.js";
 import { conversationIdFrom, generationParams, submitChat } from "./submit-chat.js";
 
@@ -31,11 +31,14 @@ export function responsesRoutes(deps: AppDeps, port: QueryPort): Router {
     return doc;
   }
 
-  /** Streams the response's events after `after`; a stream that is not background cancels the query when the client leaves. */
-  async function stream(req: Request, res: Response, query: QueryDoc, after: number, echo: ResponseEcho) {
+  /**
+   * Streams the response's events after `after`. `cancelOnLeave`: the stream is the one that
+   * created a response not in background, whose client leaving cancels the query.
+   */
+  async function stream(req: Request, res: Response, query: QueryDoc, after: number, cancelOnLeave: boolean) {
     const events = openEventStream(req, res);
-    if (echo.background === false) events.gone.addEventListener("abort", () => void cancelQuietly(port, query));
-    const numbering = responseEvents(query, echo);
+    if (cancelOnLeave) events.gone.addEventListener("abort", () => void cancelQuietly(port, query));
+    const numbering = responseEvents(query);
     const emit = (list: ReturnType<typeof numbering.start>) => {
       for (const event of list) if (event.sequence_number > after) events.send(event, event.type);
     };
@@ -69,13 +72,9 @@ export function responsesRoutes(deps: AppDeps, port: QueryPort): Router {
       }
       conversationId = (await ownResponse(req, previous, "previous_response_id")).conversationId;
     }
-    const echo: ResponsesEcho = {
-      background: body.background === true,
-      instructions: body.instructions ?? null,
-      previousResponseId: previous,
-    };
+    const background = body.background === true;
     const query = await submitChat(port, userId, {
-      responses: echo,
+      responses: { background, instructions: body.instructions ?? null, previousResponseId: previous },
       model: body.model,
       messages: inputMessages(body),
       conversationId,
@@ -86,22 +85,22 @@ export function responsesRoutes(deps: AppDeps, port: QueryPort): Router {
         conversation: previous !== null ? "previous_response_id" : "metadata.conversation_id",
       },
     });
-    if (body.stream) return stream(req, res, query, -1, echo);
-    if (body.background) return void res.json(presentResponse(query, echo));
+    if (body.stream) return stream(req, res, query, -1, !background);
+    if (background) return void res.json(presentResponse(query));
     // Not in background: the answer waits for the model, and leaving cancels it.
     const gone = whenClientLeaves(res, () => void cancelQuietly(port, query));
     if (!(await port.waitForDone(query._id, MAX_WAIT_MS, gone))) {
       if (gone.aborted) return;
       throw new OpenAiError(504, "the response did not finish in time", "server_error", null, "timeout");
     }
-    res.json(presentResponse(await finalRecord(port, query), echo));
+    res.json(presentResponse(await finalRecord(port, query)));
   });
 
   router.get("/v1/responses/:id", async (req, res) => {
     const parsed = retrieveQuerySchema.safeParse(req.query);
     if (!parsed.success) throw fromZodError(parsed.error);
     const query = await ownResponse(req, String(req.params.id));
-    if (parsed.data.stream === "true") return stream(req, res, query, parsed.data.starting_after ?? -1, {});
+    if (parsed.data.stream === "true") return stream(req, res, query, parsed.data.starting_after ?? -1, false);
     res.json(presentResponse(query));
   });
 

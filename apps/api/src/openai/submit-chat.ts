@@ -24,16 +24,15 @@ export interface ChatSubmission {
  * are left out. Without a conversation, the messages are the whole context of a new one.
  */
 export async function submitChat(port: QueryPort, userId: string, chat: ChatSubmission): Promise<QueryDoc> {
-  const { model, params, names } = chat;
+  const { model, params, names, responses } = chat;
   const context = toGivenContext(chat.messages, names.messages);
   const { prompt } = context;
   try {
-    const echo = chat.responses ? { responses: chat.responses } : {};
     return await port.submit(
       userId,
       chat.conversationId
-        ? { kind: "continue", conversationId: chat.conversationId, model, prompt, params, ...echo }
-        : { kind: "given", model, system: context.system, turns: context.turns, prompt, params, ...echo },
+        ? { kind: "continue", conversationId: chat.conversationId, model, prompt, params, responses }
+        : { kind: "given", model, system: context.system, turns: context.turns, prompt, params, responses },
     );
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;

@@ -35,7 +35,7 @@ export function queryRoutes(deps: AppDeps): Router {
     const body = parseBody(req, submitQueryBodySchema);
     const key = readIdempotencyKey(req.header("idempotency-key"));
     const waitSeconds = readWaitPreference(req.header("prefer"));
-    const submit = (queryId?: string) => submitQuery(deps, userId, body, queryId);
+    const submit = (queryId?: string) => submitQuery(deps, userId, body, { id: queryId });
     const { query, replayed } = key
       ? await once(deps, userId, key, req.body, submit)
       : { query: await submit(), replayed: false };

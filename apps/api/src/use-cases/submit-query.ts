@@ -44,19 +44,23 @@ async function acceptNumbered(
   }
 }
 
+export interface SubmitOptions {
+  /** Decided beforehand (an idempotency key's record names it), so a retry accepts the same query. */
+  id?: string;
+  /** What a /v1/responses create said, kept on the record for its retrieves. */
+  responses?: ResponsesEcho;
+}
+
 /**
  * Records the query and enqueues its job. If the job cannot be enqueued (Redis down), the
  * records written for this request are removed again and the client is told to try again:
- * a query is either accepted in full or not at all. `id` is given when it was decided beforehand
- * (an idempotency key's record names it), so a retry can only ever accept the same query.
- * `responses`: what a /v1/responses create said, kept on the record for its retrieves.
+ * a query is either accepted in full or not at all.
  */
 export async function submitQuery(
   deps: AppDeps,
   userId: string,
   body: SubmitQueryBody,
-  id: string = deps.store.queries.newId(),
-  responses?: ResponsesEcho,
+  { id = deps.store.queries.newId(), responses }: SubmitOptions = {},
 ): Promise<QueryDoc> {
   const { conversations } = deps.store;
   const { conversation, isNew } = await resolveConversation(deps, userId, body);
