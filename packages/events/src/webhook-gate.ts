@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { WebhookEvent } from "@llm-chat/contracts";
-import { defineScript, type Producer } from "@llm-chat/queue";
+import { defineDeleteIfEquals, type Producer } from "@llm-chat/queue";
 import { isDuplicateKey, newId, type Store, type WebhookEventDoc } from "@llm-chat/store";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -32,8 +32,6 @@ export interface WebhookToSend {
 
 const DEFAULT_HORIZON_MS = 3 * 24 * 3600 * 1000;
 
-const DELETE_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-
 /**
  * What keeps webhook deliveries from filling Redis (which runs with noeviction): each waiting
  * delivery holds a place under its user and under its URL, and past either cap the delivery is
@@ -50,7 +48,7 @@ export function createWebhookGate(
 ) {
   const horizonMs = config.pendingHorizonMs ?? DEFAULT_HORIZON_MS;
   const places = cappedPlaces(redis, horizonMs);
-  const deleteIf = defineScript(redis, "llmChatDeleteIfEquals", DELETE_IF);
+  const deleteIf = defineDeleteIfEquals(redis);
   const userKey = (userId: string) => `${config.keyPrefix}:wh:pending:user:${userId}`;
   const urlKey = (url: string) =>
     `${config.keyPrefix}:wh:pending:url:${createHash("sha256").update(url).digest("base64url").slice(0, 32)}`;

@@ -20,4 +20,4 @@ export {
 } from "./job-catalog.js";
 export { createProducer, type Producer, readQueueCounts } from "./producer.js";
 export { QueueName } from "./queue-names.js";
-export { defineScript, type RedisScript } from "./redis-script.js";
+export { defineDeleteIfEquals, defineScript, type RedisScript } from "./redis-script.js";

@@ -1,5 +1,7 @@
 import type { RedisClient } from "./connection.js";
 
+const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
 /** A script over one key: KEYS[1] is `key`, ARGV the rest. One key keeps it Redis-Cluster-safe. */
 export type RedisScript = (key: string, ...args: (string | number)[]) => Promise<unknown>;
 
@@ -27,4 +29,13 @@ export function defineScript(redis: RedisClient, name: string, lua: string): Red
   const command = (redis as unknown as Record<string, Command | undefined>)[name];
   if (!command) throw new Error(`ioredis did not define ${name}`);
   return (key, ...args) => command.call(redis, key, ...args);
+}
+
+/**
+ * Deletes `key` only while it still holds `value`: a marker or lease taken over by someone
+ * else since must not be removed by its former holder. Answers 1 when it deleted.
+ */
+export function defineDeleteIfEquals(redis: RedisClient): (key: string, value: string) => Promise<unknown> {
+  const script = defineScript(redis, "llmChatDeleteIfEquals", DELETE_IF_EQUALS);
+  return (key, value) => script(key, value);
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { commandsSentBy, testRedisUrl } from "@llm-chat/testkit";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { defineScript } from "../src/index.js";
+import { defineDeleteIfEquals, defineScript } from "../src/index.js";
 
 const INCR_BY = "return redis.call('INCRBY', KEYS[1], ARGV[1])";
 
@@ -29,5 +29,15 @@ describe("defineScript", () => {
     const again = defineScript(redis, "llmChatTestIncrBy", INCR_BY);
     expect(await again(key, 1)).toBe(11);
     expect(() => defineScript(redis, "llmChatTestIncrBy", "return 0")).toThrow(/already named llmChatTestIncrBy/);
+  });
+
+  it("deletes a key only while it holds the given value", async () => {
+    const marker = `${key}:marker`;
+    const deleteIfEquals = defineDeleteIfEquals(redis);
+    await redis.set(marker, "taken-over");
+    expect(await deleteIfEquals(marker, "mine")).toBe(0);
+    expect(await redis.get(marker)).toBe("taken-over");
+    expect(await deleteIfEquals(marker, "taken-over")).toBe(1);
+    expect(await redis.exists(marker)).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { defineScript } from "@llm-chat/queue";
+import { defineDeleteIfEquals, defineScript } from "@llm-chat/queue";
 import type { Cluster, Redis } from "ioredis";
 
 /**
@@ -10,13 +10,11 @@ import type { Cluster, Redis } from "ioredis";
 export const IDEMPOTENCY_LEASE_MS = 5000;
 const RENEW_EVERY_MS = Math.floor(IDEMPOTENCY_LEASE_MS / 3);
 
-// Renews or ends the lease only for its owner: one that lapsed and was taken over must not
-// extend or delete its successor's. One key per script, so any Redis Cluster slot will do.
+// Renews (and ends, with defineDeleteIfEquals) the lease only for its owner: one that lapsed
+// and was taken over must not extend or delete its successor's. One key per script, so any
+// Redis Cluster slot will do.
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-const END = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
 export interface IdempotencyLease {
@@ -32,7 +30,7 @@ export function createIdempotencyLeases(redis: Redis | Cluster, keyPrefix: strin
   const keyOf = (userId: string, key: string) =>
     `${keyPrefix}:idem:lease:${createHash("sha256").update(`${userId}\n${key}`).digest("hex")}`;
   const renewScript = defineScript(redis, "llmChatLeaseRenew", RENEW);
-  const endScript = defineScript(redis, "llmChatLeaseEnd", END);
+  const endLease = defineDeleteIfEquals(redis);
 
   return {
     /** Takes the lease, renewed in the background until `end`; null while another request holds it. */
@@ -47,7 +45,7 @@ export function createIdempotencyLeases(redis: Redis | Cluster, keyPrefix: strin
         stillHeld: renew,
         async end() {
           clearInterval(timer);
-          await endScript(leaseKey, owner);
+          await endLease(leaseKey, owner);
         },
       };
     },
